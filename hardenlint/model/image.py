@@ -1,0 +1,79 @@
+"""Image references (`[registry/]repository[:tag][@digest]`), parsed as Docker does."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+DOCKER_HUB = "docker.io"
+_HUB_ALIASES = {"docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"}
+_DIGEST = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """A parsed image reference.
+
+    `registry` is the host as written, or `docker.io` when none is written; `repository` is the
+    path without registry, tag or digest (`library/` is not added: `nginx` stays `nginx`).
+    `variable` is True when the text still holds an unresolved `$VAR`, in which case no rule
+    should judge it.
+    """
+
+    raw: str
+    registry: str
+    repository: str
+    tag: Optional[str]
+    digest: Optional[str]
+    explicit_registry: bool = False
+    variable: bool = False
+
+    @property
+    def is_scratch(self) -> bool:
+        return self.repository == "scratch" and not self.explicit_registry
+
+    @property
+    def is_docker_hub(self) -> bool:
+        return self.registry in _HUB_ALIASES
+
+    @property
+    def name(self) -> str:
+        """Repository without a Docker Hub `library/` prefix: `library/python` -> `python`."""
+        repo = self.repository
+        if self.is_docker_hub and repo.startswith("library/"):
+            return repo[len("library/"):]
+        return repo
+
+    @property
+    def base_name(self) -> str:
+        """Last path component: `ghcr.io/org/app` -> `app`."""
+        return self.repository.rsplit("/", 1)[-1]
+
+
+def parse_image(text: str) -> Optional[ImageRef]:
+    """Parse an image reference; None when it is not one (empty or malformed)."""
+    raw = text.strip()
+    if not raw or any(c.isspace() for c in raw):
+        return None
+    variable = "$" in raw or "{{" in raw
+    rest, digest = raw, None
+    if "@" in rest:
+        rest, digest = rest.split("@", 1)
+        if not digest or (not variable and not _DIGEST.match(digest)):
+            return None
+    registry, explicit = DOCKER_HUB, False
+    first, slash, remainder = rest.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost"):
+        registry, explicit, rest = first.lower(), True, remainder
+    tag = None
+    last_slash = rest.rfind("/")
+    colon = rest.rfind(":")
+    if colon > last_slash:
+        rest, tag = rest[:colon], rest[colon + 1:]
+        if not tag:
+            return None
+    if not rest:
+        return None
+    if registry in _HUB_ALIASES:
+        registry = DOCKER_HUB
+    return ImageRef(raw, registry, rest, tag, digest, explicit, variable)

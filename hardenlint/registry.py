@@ -1,0 +1,87 @@
+"""Registration of checks, with each rule's option schema beside its check.
+
+A check is a function `check(model, ctx) -> Iterable[Violation]` registered with `@check(rule_id,
+kinds, options=...)`. Check modules are imported only for the file kinds a run meets, so a
+Dockerfile-only run never imports the YAML stack.
+"""
+from __future__ import annotations
+
+import datetime
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, List, Tuple
+
+from .catalogue import RULES
+
+# Explicit import lists, by kind letter. Keep them in sync with hardenlint/checks/.
+CHECK_MODULES: Dict[str, Tuple[str, ...]] = {
+    "D": (),
+    "C": (),
+    "K": (),
+}
+
+
+@dataclass(frozen=True)
+class Option:
+    """One per-rule option: its type, default and a line of help."""
+
+    type: type
+    default: Any
+    help: str
+
+
+@dataclass
+class Check:
+    rule: str
+    kinds: str
+    func: Callable[..., Iterable[Any]]
+    options: Dict[str, Option] = field(default_factory=dict)
+
+
+@dataclass
+class RuleContext:
+    """What a check may read besides the model: its options, the run's date and config."""
+
+    rule: str
+    options: Dict[str, Any]
+    today: datetime.date
+    trusted_registries: Tuple[str, ...] = ()
+
+
+CHECKS: List[Check] = []
+_loaded: set = set()
+
+
+def check(rule: str, kinds: str, options: Dict[str, Option] = None):
+    """Register a check for `rule` on the given kind letters (a subset of the rule's kinds)."""
+    if rule not in RULES or not set(kinds) <= set(RULES[rule].kinds):
+        raise ValueError(f"check for {rule} on kinds {kinds!r} disagrees with the catalogue")
+
+    def register(func):
+        CHECKS.append(Check(rule, kinds, func, dict(options or {})))
+        return func
+
+    return register
+
+
+def load(kind_letters: Iterable[str]) -> None:
+    """Import the check modules for these kind letters (once)."""
+    for letter in kind_letters:
+        for mod in CHECK_MODULES.get(letter, ()):
+            if mod not in _loaded:
+                importlib.import_module(mod)
+                _loaded.add(mod)
+
+
+def checks_for(kind_letter: str) -> List[Check]:
+    load(kind_letter)
+    return [c for c in CHECKS if kind_letter in c.kinds]
+
+
+def option_schemas() -> Dict[str, Dict[str, Option]]:
+    """Every rule's options (imports all check modules)."""
+    load("DCK")
+    out: Dict[str, Dict[str, Option]] = {}
+    for c in CHECKS:
+        out.setdefault(c.rule, {}).update(c.options)
+    return out

@@ -1,0 +1,53 @@
+"""Reading a file into a SourceFile: decoded text, BOM remembered, kind decided by the caller."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .model.positions import LineIndex
+
+
+class SourceError(Exception):
+    """A file that cannot be read or decoded (one line, no traceback)."""
+
+
+@dataclass
+class SourceFile:
+    """One input: `path` as shown to the user, `text` decoded with the BOM removed.
+
+    `kind` is "dockerfile", "compose", "kubernetes" or "yaml" (YAML whose kind the parser decides
+    from its content).
+    """
+
+    path: str
+    text: str
+    kind: str
+    bom: bool = False
+    _index: Optional[LineIndex] = field(default=None, repr=False)
+
+    @property
+    def index(self) -> LineIndex:
+        if self._index is None:
+            self._index = LineIndex(self.text)
+        return self._index
+
+
+def decode(data: bytes, path: str) -> "tuple[str, bool]":
+    """Decode UTF-8 bytes; returns (text without BOM, had_bom)."""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if bom:
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), bom
+    except UnicodeDecodeError as e:
+        raise SourceError(f"{path}: not UTF-8 text (byte {e.start})") from None
+
+
+def read_source(fs_path: str, display: str, kind: str) -> SourceFile:
+    try:
+        with open(fs_path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise SourceError(f"{display}: cannot read: {e.strerror or e}") from None
+    text, bom = decode(data, display)
+    return SourceFile(display, text, kind, bom)
