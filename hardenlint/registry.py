@@ -14,11 +14,11 @@ from typing import Any, Callable, Dict, Iterable, List, Tuple
 from .catalogue import RULES
 
 # Explicit import lists, by kind letter. Keep them in sync with hardenlint/checks/.
-CHECK_MODULES: Dict[str, Tuple[str, ...]] = {
-    "D": (),
-    "C": (),
-    "K": (),
-}
+_D = tuple(f"hardenlint.checks.dockerfile.{m}" for m in ("provenance", "surface", "privilege", "secrets"))
+_CK = tuple(
+    f"hardenlint.checks.container.{m}" for m in ("provenance", "surface", "privilege", "access", "secrets")
+)
+CHECK_MODULES: Dict[str, Tuple[str, ...]] = {"D": _D, "C": _CK, "K": _CK}
 
 
 @dataclass(frozen=True)

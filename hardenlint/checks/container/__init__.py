@@ -1,0 +1,1 @@
+"""Compose and Kubernetes checks, written once against the container view."""

@@ -1,0 +1,1 @@
+"""Checks: placeholder until the rules land."""

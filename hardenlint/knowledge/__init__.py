@@ -1,0 +1,1 @@
+"""Image and package knowledge shared by the Dockerfile, compose and Kubernetes checks."""
