@@ -8,7 +8,11 @@ from .model.positions import LineIndex
 
 
 class SourceError(Exception):
-    """A file that cannot be read or decoded (one line, no traceback)."""
+    """A file that cannot be read (one line, no traceback)."""
+
+
+class DecodeError(SourceError):
+    """A file that was read but is not UTF-8 text: reported as HL001 where the kind is known."""
 
 
 @dataclass
@@ -40,7 +44,7 @@ def decode(data: bytes, path: str) -> "tuple[str, bool]":
     try:
         return data.decode("utf-8"), bom
     except UnicodeDecodeError as e:
-        raise SourceError(f"{path}: not UTF-8 text (byte {e.start})") from None
+        raise DecodeError(f"not UTF-8 text (byte {e.start})") from None
 
 
 def read_source(fs_path: str, display: str, kind: str) -> SourceFile:

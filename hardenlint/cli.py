@@ -1,0 +1,208 @@
+"""Command line: `hardenlint check|rules|explain`. Exit 0 clean, 1 findings, 2 errors."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import List, Optional, Sequence
+
+from . import __version__
+from .catalogue import RULES, expand_selector
+from .config import THRESHOLDS, Config, ConfigError, find_config, load_file
+from .report import Report
+
+COMMANDS = ("check", "rules", "explain")
+FORMATS = ("text", "json", "sarif", "gcc", "github", "rdjson")
+
+
+class UsageError(Exception):
+    """Bad command-line input: one line on stderr, exit 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="hardenlint", description="Container hardening linter for Dockerfiles, Compose files and Kubernetes manifests.")
+    p.add_argument("--version", action="version", version=f"hardenlint {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    c = sub.add_parser("check", help="lint files and folders (default: .)")
+    c.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; - reads stdin")
+    c.add_argument("--format", choices=FORMATS, default="text")
+    c.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    c.add_argument("--select", metavar="IDS", help="only these rules (ids, prefixes like HL3, aliases like DL3002)")
+    c.add_argument("--extend-select", metavar="IDS", help="these rules on top of the preset")
+    c.add_argument("--ignore", metavar="IDS", help="skip these rules")
+    c.add_argument("--preset", choices=("recommended", "strict"))
+    c.add_argument("--config", metavar="FILE", help="config file (default: nearest .hardenlint.yaml or pyproject.toml)")
+    c.add_argument("--failure-threshold", choices=THRESHOLDS, help="lowest level that fails the run (default: note)")
+    c.add_argument("--trusted-registry", action="append", metavar="HOST", help="allow images from this registry (enables HL104)")
+    c.add_argument("--exclude", action="append", metavar="GLOB", help="skip paths matching GLOB (adds to config)")
+    c.add_argument("--force-exclude", action="store_true", help="apply excludes to files named explicitly too")
+    c.add_argument("--stdin-filename", metavar="NAME", help="file name for text read from stdin (decides its kind)")
+    c.add_argument("--fix", action="store_true", help="apply safe fixes in place")
+    c.add_argument("--unsafe-fixes", action="store_true", help="with --fix/--diff, apply unsafe fixes too")
+    c.add_argument("--diff", action="store_true", help="print the diff the fixes would make; write nothing")
+    c.add_argument("--sarif-category", metavar="ID", help="SARIF runAutomationDetails id (code scanning category)")
+    c.add_argument("--no-color", action="store_true", help="plain text output")
+    c.add_argument("--quiet", "-q", action="store_true", help="findings only: no source lines, no summary on success")
+
+    r = sub.add_parser("rules", help="list every rule")
+    r.add_argument("--format", choices=("text", "json"), default="text")
+
+    e = sub.add_parser("explain", help="print a rule's documentation page")
+    e.add_argument("rule", metavar="RULE", help="rule id or alias, e.g. HL301 or DL3002")
+    return p
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args_list: List[str] = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version"):
+        args_list.insert(0, "check")
+    parser = _parser()
+    args = parser.parse_args(args_list)
+    try:
+        if args.command == "rules":
+            return _cmd_rules(args)
+        if args.command == "explain":
+            return _cmd_explain(args)
+        if args.command == "check":
+            return _cmd_check(args)
+        parser.print_help()
+        return 2
+    except (UsageError, ConfigError) as e:
+        print(f"hardenlint: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+def _ids_arg(value: Optional[str], flag: str) -> Optional[tuple]:
+    if value is None:
+        return None
+    out: List[str] = []
+    for tok in value.replace(",", " ").split():
+        got = expand_selector(tok)
+        if not got:
+            raise UsageError(f"{flag}: unknown rule id {tok!r} (see `hardenlint rules`)")
+        out.extend(got)
+    return tuple(dict.fromkeys(out))
+
+
+def build_config(args: argparse.Namespace) -> Config:
+    path = args.config
+    if path is not None and not os.path.isfile(path):
+        raise UsageError(f"--config: no such file: {path}")
+    path = path or find_config(".")
+    cfg = load_file(path) if path else Config()
+    if args.preset:
+        cfg.preset = args.preset
+    sel = _ids_arg(args.select, "--select")
+    if sel is not None:
+        cfg.select = sel
+    ext = _ids_arg(args.extend_select, "--extend-select")
+    if ext:
+        cfg.extend_select = cfg.extend_select + ext
+    ign = _ids_arg(args.ignore, "--ignore")
+    if ign:
+        cfg.ignore = cfg.ignore + ign
+    if args.failure_threshold:
+        cfg.failure_threshold = args.failure_threshold
+    if args.trusted_registry:
+        cfg.trusted_registries = cfg.trusted_registries + tuple(r.lower().rstrip("/") for r in args.trusted_registry)
+    if args.exclude:
+        cfg.exclude = cfg.exclude + tuple(args.exclude)
+    return cfg
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .runner import run
+
+    if args.unsafe_fixes and not (args.fix or args.diff):
+        raise UsageError("--unsafe-fixes needs --fix or --diff")
+    cfg = build_config(args)
+    paths = args.paths or ["."]
+    if "-" in paths and len(paths) > 1:
+        raise UsageError("`-` (stdin) cannot be combined with other paths")
+    report, diff = run(paths, cfg, args)
+    out_text = _render(report, args)
+    stream = sys.stdout
+    if args.diff:
+        sys.stdout.write(diff)
+    if args.output:
+        _write_output(args.output, out_text)
+    elif args.format == "text":
+        from .reporters import text
+
+        color = _use_color(args, stream)
+        if not (args.diff and not report.findings):
+            text.write(report, stream, color, quiet=args.quiet)
+    elif not (args.fix and paths == ["-"]):
+        stream.write(out_text)
+    for msg in report.internal_errors:
+        print(f"hardenlint: {msg}", file=sys.stderr)
+    for path, msg in report.unreadable.items():
+        print(f"hardenlint: {msg}", file=sys.stderr)
+    if report.internal_errors or report.unreadable:
+        return 2
+    if args.diff:
+        return 1 if diff else 0
+    return 1 if report.at_or_above(cfg.failure_threshold) else 0
+
+
+def _render(report: Report, args: argparse.Namespace) -> str:
+    if args.format == "text":
+        from .reporters import text
+
+        return "".join(t for t, _ in text.lines_for(report, args.quiet)) if args.output else ""
+    import importlib
+
+    mod = importlib.import_module(f".reporters.{args.format}", __package__)
+    if args.format == "sarif":
+        return mod.render(report, category=args.sarif_category)
+    return mod.render(report)
+
+
+def _write_output(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+    except OSError as e:
+        raise UsageError(f"--output: cannot write {path}: {e.strerror or e}") from None
+
+
+def _use_color(args: argparse.Namespace, stream) -> bool:
+    if args.no_color or os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    rows = [
+        {"id": r.id, "name": r.name, "kinds": list(r.kind_names), "level": r.level, "preset": r.preset,
+         "fix": r.fix, "aliases": list(r.aliases), "summary": r.summary}
+        for r in RULES.values()
+    ]
+    if args.format == "json":
+        import json
+
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(f"{'ID':<6} {'NAME':<34} {'KINDS':<6} {'LEVEL':<8} {'PRESET':<12} FIX")
+    for r in RULES.values():
+        print(f"{r.id:<6} {r.name:<34} {r.kinds:<6} {r.level:<8} {r.preset:<12} {r.fix}")
+    return 0
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from .catalogue import resolve_id
+    from .docs import page_text
+
+    rid = resolve_id(args.rule)
+    if rid is None:
+        raise UsageError(f"unknown rule {args.rule!r} (see `hardenlint rules`)")
+    text = page_text(rid)
+    if text is None:
+        raise UsageError(f"{rid} has no documentation page in this installation")
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0

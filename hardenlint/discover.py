@@ -1,0 +1,111 @@
+"""Finding the files to lint and deciding their kind from their name."""
+from __future__ import annotations
+
+import fnmatch
+import os
+from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
+
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
+     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", ".direnv"}
+)
+YAML_SUFFIXES = (".yml", ".yaml")
+
+
+def kind_by_name(name: str) -> Optional[str]:
+    """"dockerfile", "compose", "yaml" (kind decided by content), or None (not ours)."""
+    low = os.path.basename(name).lower()
+    if low in ("dockerfile", "containerfile") or low.startswith(("dockerfile.", "containerfile.")):
+        return "dockerfile"
+    if low.endswith((".dockerfile", ".containerfile")):
+        return "dockerfile"
+    if low.endswith(YAML_SUFFIXES):
+        stem = low.rsplit(".", 1)[0]
+        if stem == "compose" or stem.startswith(("compose.", "docker-compose")):
+            return "compose"
+        return "yaml"
+    return None
+
+
+def kind_for_explicit(path: str) -> str:
+    """A file named on the command line is linted whatever its name: YAML by suffix, else Dockerfile."""
+    return kind_by_name(path) or "dockerfile"
+
+
+def _is_venv(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+
+
+def matches(rel_path: str, patterns: Sequence[str]) -> bool:
+    """gitignore-style match: a pattern without `/` matches any path component; with `/`, the
+    path (or a leading part of it) from the config root; a trailing `/` or `/**` means a folder."""
+    rel = rel_path.replace(os.sep, "/")
+    while rel.startswith("./"):
+        rel = rel[2:]
+    parts = rel.split("/")
+    for pat in patterns:
+        p = pat.strip().rstrip("/")
+        if p.endswith("/**"):
+            p = p[:-3]
+        if not p:
+            continue
+        if "/" not in p:
+            if any(fnmatch.fnmatchcase(part, p) for part in parts):
+                return True
+            continue
+        p = p.lstrip("/")
+        for i in range(1, len(parts) + 1):
+            if fnmatch.fnmatchcase("/".join(parts[:i]), p):
+                return True
+    return False
+
+
+def walk(paths: Iterable[str], excludes: Sequence[str] = (), root: str = ".",
+         force_exclude: bool = False) -> Iterator[Tuple[str, str]]:
+    """Yield (path, kind) for every file to lint, in a stable order.
+
+    Directories are walked (skipping VCS folders, virtualenvs, node_modules and excludes); files
+    named explicitly are always linted unless `force_exclude` applies the excludes to them too.
+    A path that does not exist raises FileNotFoundError.
+    """
+    for path in paths:
+        if os.path.isdir(path):
+            yield from _walk_dir(path, excludes, root)
+        elif os.path.exists(path):
+            if force_exclude and excludes and matches(_rel(path, root), excludes):
+                continue
+            if force_exclude and kind_by_name(path) is None and not _looks_dockerfile(path):
+                continue
+            yield path, kind_for_explicit(path)
+        else:
+            raise FileNotFoundError(path)
+
+
+def _looks_dockerfile(path: str) -> bool:
+    return "dockerfile" in os.path.basename(path).lower() or "containerfile" in os.path.basename(path).lower()
+
+
+def _rel(path: str, root: str) -> str:
+    try:
+        return os.path.relpath(path, root)
+    except ValueError:
+        return path
+
+
+def _walk_dir(top: str, excludes: Sequence[str], root: str) -> Iterator[Tuple[str, str]]:
+    for dirpath, dirnames, filenames in os.walk(top):
+        keep: List[str] = []
+        for d in sorted(dirnames):
+            full = os.path.join(dirpath, d)
+            if d in SKIP_DIRS or _is_venv(full) or (excludes and matches(_rel(full, root), excludes)):
+                continue
+            keep.append(d)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            kind = kind_by_name(name)
+            if kind is None:
+                continue
+            full = os.path.join(dirpath, name)
+            if excludes and matches(_rel(full, root), excludes):
+                continue
+            yield full, kind

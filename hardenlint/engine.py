@@ -1,0 +1,153 @@
+"""The lint pipeline for one file and for a whole run: parse, check, suppress, set levels."""
+from __future__ import annotations
+
+import datetime
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Tuple
+
+from . import registry
+from .catalogue import RULES
+from .config import Config
+from .model.findings import Finding, Violation
+from .model.parsed import Parsed
+from .source import DecodeError, SourceError, SourceFile, read_source
+from .suppress import collect
+
+KIND_LETTER = {"dockerfile": "D", "compose": "C", "kubernetes": "K"}
+
+
+@dataclass
+class FileResult:
+    """What linting one file gave: findings, or why it was skipped, and internal errors."""
+
+    path: str
+    kind: Optional[str]
+    findings: List[Finding] = field(default_factory=list)
+    skipped: Optional[str] = None
+    internal_errors: List[str] = field(default_factory=list)
+    unreadable: Optional[str] = None
+    fixed: int = 0
+
+
+def parse(source: SourceFile) -> Parsed:
+    """Parse a source with the parser for its kind (imported on first use)."""
+    if source.kind == "dockerfile":
+        from .parsers import dockerfile
+
+        return dockerfile.parse(source)
+    from .parsers import yaml as yaml_parser
+
+    return yaml_parser.parse(source)
+
+
+class Linter:
+    """Lints sources under one configuration; reusable across files (and by the fixer)."""
+
+    def __init__(self, config: Config, today: Optional[datetime.date] = None) -> None:
+        self.config = config
+        self.enabled = config.enabled_rules()
+        self.today = today or datetime.date.today()
+
+    def lint_source(self, source: SourceFile) -> Tuple[FileResult, Optional[Parsed]]:
+        result = FileResult(source.path, None)
+        try:
+            parsed = parse(source)
+        except RecursionError:
+            parsed = Parsed(source, source.kind if source.kind != "yaml" else None,
+                            errors=[_whole_file_error(source, "nesting too deep to parse")])
+        except Exception as e:  # a parser bug must not lose the rest of the run
+            result.internal_errors.append(f"{source.path}: internal error while parsing: {type(e).__name__}: {e}")
+            return result, None
+        result.kind, result.skipped = parsed.kind, parsed.skipped
+        if parsed.kind is None:
+            return result, parsed
+        violations: List[Tuple[str, Violation]] = [("HL001", v) for v in parsed.errors]
+        if parsed.model is not None and not (parsed.kind == "dockerfile" and parsed.errors):
+            violations.extend(self._run_checks(parsed, result))
+        sup = collect(parsed)
+        violations.extend(("HL002", v) for v in sup.unknown)
+        ignored = self._per_file_ignores(source.path)
+        seen = set()
+        for rule, v in violations:
+            if rule not in self.enabled or rule in ignored or sup.covers(rule, v.span.line):
+                continue
+            key = (rule, v.span.start, v.span.end, v.message)
+            if key in seen:
+                continue
+            seen.add(key)
+            info = RULES[rule]
+            level = self.config.severity.get(rule) or v.level or info.level
+            result.findings.append(Finding(rule, info.name, level, source.path, v.span, v.message, v.fix, parsed.kind))
+        result.findings.sort(key=lambda f: f.sort_key)
+        return result, parsed
+
+    def _run_checks(self, parsed: Parsed, result: FileResult) -> Iterable[Tuple[str, Violation]]:
+        letter = KIND_LETTER[parsed.kind]
+        for chk in registry.checks_for(letter):
+            if chk.rule not in self.enabled:
+                continue
+            opts = {name: o.default for name, o in chk.options.items()}
+            opts.update(self.config.rule_options.get(chk.rule, {}))
+            ctx = registry.RuleContext(chk.rule, opts, self.today, self.config.trusted_registries)
+            try:
+                for v in chk.func(parsed.model, ctx):
+                    yield chk.rule, v
+            except Exception as e:  # reported, never a traceback; the other rules still run
+                result.internal_errors.append(
+                    f"{parsed.source.path}: internal error in {chk.rule}: {type(e).__name__}: {e}")
+
+    def _per_file_ignores(self, path: str) -> frozenset:
+        if not self.config.per_file_ignores:
+            return frozenset()
+        rel = _relative_to(path, self.config.root).replace(os.sep, "/")
+        out = set()
+        for pattern, ids in self.config.per_file_ignores.items():
+            if fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(os.path.basename(rel), pattern):
+                out.update(ids)
+        return frozenset(out)
+
+    def lint_path(self, fs_path: str, kind: str, display: Optional[str] = None) -> FileResult:
+        display = display or display_path(fs_path)
+        try:
+            source = read_source(fs_path, display, kind)
+        except DecodeError as e:
+            return self._undecodable(display, kind, str(e))
+        except SourceError as e:
+            result = FileResult(display, kind, skipped="unreadable")
+            result.unreadable = str(e)
+            return result
+        return self.lint_source(source)[0]
+
+    def _undecodable(self, display: str, kind: str, message: str) -> FileResult:
+        result = FileResult(display, kind)
+        if kind in ("dockerfile", "compose") and "HL001" in self.enabled:
+            from .model.findings import Span
+
+            info = RULES["HL001"]
+            level = self.config.severity.get("HL001") or info.level
+            result.findings.append(Finding("HL001", info.name, level, display, Span(0, 0, 1, 1, 1, 1), message, None, kind))
+        return result
+
+
+def _whole_file_error(source: SourceFile, message: str) -> Violation:
+    from .model.findings import Span
+
+    return Violation(Span.of(source.index, 0, 0), message)
+
+
+def _relative_to(path: str, root: str) -> str:
+    try:
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
+
+
+def display_path(path: str) -> str:
+    """The path as the user gave it, relative to the working directory when it is under it."""
+    if os.path.isabs(path):
+        rel = _relative_to(path, os.getcwd())
+        return rel
+    return os.path.normpath(path)

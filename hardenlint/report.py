@@ -1,0 +1,47 @@
+"""The result of a whole run, as the reporters see it."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from .model.findings import Finding
+from .model.positions import LineIndex
+
+LEVEL_RANK = {"error": 3, "warning": 2, "note": 1, "none": 0}
+
+
+@dataclass
+class Report:
+    findings: List[Finding] = field(default_factory=list)
+    files: int = 0  # files linted (of our kinds)
+    skipped: Dict[str, str] = field(default_factory=dict)  # path -> reason (Helm, ...)
+    unreadable: Dict[str, str] = field(default_factory=dict)  # path -> message
+    internal_errors: List[str] = field(default_factory=list)
+    fixed: int = 0
+    texts: Dict[str, str] = field(default_factory=dict)  # path -> text, for reporters showing source lines
+    enabled_rules: frozenset = frozenset()
+    _indexes: Dict[str, LineIndex] = field(default_factory=dict, repr=False)
+
+    def line_text(self, path: str, line: int) -> Optional[str]:
+        text = self.texts.get(path)
+        if text is None:
+            return None
+        idx = self._indexes.get(path)
+        if idx is None:
+            idx = self._indexes[path] = LineIndex(text)
+        return idx.line_text(line) if 1 <= line <= idx.line_count else None
+
+    def counts(self) -> Dict[str, int]:
+        c = Counter(f.level for f in self.findings)
+        return {lvl: c.get(lvl, 0) for lvl in ("error", "warning", "note")}
+
+    def fixable(self) -> Dict[str, int]:
+        c = Counter(f.fix.applicability for f in self.findings if f.fix is not None)
+        return {"safe": c.get("safe", 0), "unsafe": c.get("unsafe", 0)}
+
+    def at_or_above(self, threshold: str) -> int:
+        if threshold == "none":
+            return 0
+        rank = LEVEL_RANK[threshold]
+        return sum(1 for f in self.findings if LEVEL_RANK.get(f.level, 0) >= rank)

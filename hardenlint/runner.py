@@ -1,0 +1,139 @@
+"""A whole run: walk the paths, lint (or fix) every file, gather one Report.
+
+Many files are spread over worker processes; one file (the pre-commit and editor case) stays in
+this process so start-up stays small.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from typing import List, Optional, Tuple
+
+from .config import Config
+from .discover import kind_for_explicit, walk
+from .engine import FileResult, Linter
+from .report import Report
+from .source import SourceError, SourceFile, decode
+
+PARALLEL_MIN_FILES = 200
+
+
+class RunError(Exception):
+    """A path or input problem that stops the run (exit 2)."""
+
+
+def _collect(paths: List[str], cfg: Config, force_exclude: bool) -> List[Tuple[str, str]]:
+    try:
+        return list(walk(paths, cfg.exclude, cfg.root, force_exclude))
+    except FileNotFoundError as e:
+        from .cli import UsageError
+
+        raise UsageError(f"no such file or folder: {e.args[0]}") from None
+
+
+def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
+    """Lint (and with --fix/--diff, fix) everything; returns the report and a unified diff."""
+    linter = Linter(cfg)
+    report = Report(enabled_rules=linter.enabled)
+    fixing = bool(getattr(args, "fix", False) or getattr(args, "diff", False))
+    unsafe = bool(getattr(args, "unsafe_fixes", False))
+    diffs: List[str] = []
+    if paths == ["-"]:
+        _run_stdin(linter, args, report, diffs, fixing, unsafe)
+        return report, "".join(diffs)
+    files = _collect(paths, cfg, getattr(args, "force_exclude", False))
+    if fixing:
+        from .fixer import fix_path
+
+        for fs_path, kind in files:
+            outcome = fix_path(linter, fs_path, kind, unsafe=unsafe, write=bool(args.fix))
+            _add(report, outcome.result, outcome.text)
+            report.fixed += outcome.fixed
+            if outcome.diff:
+                diffs.append(outcome.diff)
+        return report, "".join(diffs)
+    results = _lint_many(linter, files) if len(files) >= PARALLEL_MIN_FILES else [_lint_one(linter, f) for f in files]
+    for result, text in results:
+        _add(report, result, text)
+    return report, ""
+
+
+def _lint_one(linter: Linter, item: Tuple[str, str]) -> Tuple[FileResult, Optional[str]]:
+    fs_path, kind = item
+    result = linter.lint_path(fs_path, kind)
+    text = None
+    if result.findings:
+        try:
+            with open(fs_path, "rb") as f:
+                text = decode(f.read(), result.path)[0]
+        except (OSError, SourceError):
+            text = None
+    return result, text
+
+
+_worker_linter: Optional[Linter] = None
+
+
+def _init_worker(linter: Linter) -> None:
+    global _worker_linter
+    _worker_linter = linter
+
+
+def _work(item: Tuple[str, str]) -> Tuple[FileResult, Optional[str]]:
+    return _lint_one(_worker_linter, item)  # type: ignore[arg-type]
+
+
+def _lint_many(linter: Linter, files: List[Tuple[str, str]]):
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2:
+        return [_lint_one(linter, f) for f in files]
+    import multiprocessing
+
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:
+        return [_lint_one(linter, f) for f in files]
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(linter,)) as pool:
+        return pool.map(_work, files, chunksize=max(1, len(files) // (workers * 8)))
+
+
+def _add(report: Report, result: FileResult, text: Optional[str]) -> None:
+    if result.kind is None and result.skipped is None and not result.unreadable:
+        return  # unrelated YAML: silent
+    if result.unreadable:
+        report.unreadable[result.path] = result.unreadable
+        return
+    if result.skipped:
+        report.skipped[result.path] = result.skipped
+        return
+    report.files += 1
+    report.findings.extend(result.findings)
+    report.internal_errors.extend(result.internal_errors)
+    if text is not None and result.findings:
+        report.texts[result.path] = text
+
+
+def _run_stdin(linter: Linter, args, report: Report, diffs: List[str], fixing: bool, unsafe: bool) -> None:
+    name = args.stdin_filename or "Dockerfile"
+    kind = kind_for_explicit(name)
+    data = sys.stdin.buffer.read()
+    try:
+        text, bom = decode(data, name)
+    except SourceError as e:
+        from .cli import UsageError
+
+        raise UsageError(f"stdin: {e}") from None
+    source = SourceFile(name, text, kind, bom)
+    if fixing:
+        from .fixer import fix_source
+
+        outcome = fix_source(linter, source, unsafe=unsafe)
+        _add(report, outcome.result, outcome.text)
+        report.fixed += outcome.fixed
+        if args.diff and outcome.diff:
+            diffs.append(outcome.diff)
+        if args.fix:  # editors: the fixed text goes to stdout
+            sys.stdout.write(outcome.text)
+        return
+    result, _ = linter.lint_source(source)
+    _add(report, result, text)
