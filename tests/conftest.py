@@ -1,0 +1,56 @@
+"""Shared test helpers: lint a text in memory, and find the shared corpus (skip when absent)."""
+from __future__ import annotations
+
+import datetime
+import os
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+import pytest
+
+from hardenlint.config import Config
+from hardenlint.discover import kind_for_explicit
+from hardenlint.engine import Linter
+from hardenlint.source import SourceFile
+
+REPO = Path(__file__).resolve().parents[1]
+TODAY = datetime.date(2026, 11, 28)
+
+
+def corpus_root() -> Optional[Path]:
+    """The shared corpus folder, or None (tests that need it skip)."""
+    env = os.environ.get("HARDENLINT_CORPUS")
+    path = Path(env) if env else REPO.parent / "shared" / "corpus"
+    return path if path.is_dir() else None
+
+
+@pytest.fixture
+def corpus() -> Path:
+    root = corpus_root()
+    if root is None:
+        pytest.skip("shared corpus not present")
+    return root
+
+
+def lint(text: str, filename: str = "Dockerfile", select: Optional[Sequence[str]] = None,
+         preset: str = "strict", today: datetime.date = TODAY, **config) -> List:
+    """Findings for `text` linted as if it were a file called `filename`.
+
+    Defaults to the strict preset so every rule runs; `select` narrows it to some rules.
+    """
+    cfg = Config(preset=preset, select=tuple(select) if select else None, **config)
+    source = SourceFile(filename, text, kind_for_explicit(filename))
+    result, _ = Linter(cfg, today=today).lint_source(source)
+    assert not result.internal_errors, result.internal_errors
+    return result.findings
+
+
+def rules_of(findings) -> List[str]:
+    return [f.rule for f in findings]
+
+
+def apply_edits(text: str, edits) -> str:
+    """Apply non-overlapping edits (offsets into `text`) from last to first."""
+    for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        text = text[: e.start] + e.content + text[e.end:]
+    return text
