@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Benchmark hardenlint over the shared corpus: wall time, files/s, peak memory, cold start.
+
+    python benchmarks/bench.py [--corpus ../shared/corpus] [--runs 5] [--peers]
+
+Each measurement runs the installed `hardenlint` as a fresh process, as users run it. With
+--peers, hadolint and checkov (the `bench` extra) are timed on the same Dockerfiles when present.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def hardenlint_cmd():
+    exe = shutil.which("hardenlint")
+    return [exe] if exe else [sys.executable, "-m", "hardenlint"]
+
+
+def timed(cmd, runs):
+    """Median wall seconds and the peak RSS (MiB) of the child processes over `runs` runs."""
+    walls, peaks = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(p.pid, 0)
+        walls.append(time.perf_counter() - start)
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):
+            raise SystemExit(f"{' '.join(cmd)} failed with exit code {code}")
+        peaks.append(usage.ru_maxrss / 1024)  # KiB on Linux; the process and the workers it reaped
+    return statistics.median(walls), max(peaks)
+
+
+def count(folder: Path) -> int:
+    return sum(1 for p in folder.iterdir() if p.is_file())
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus"))
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--peers", action="store_true", help="also time hadolint and checkov if installed")
+    args = ap.parse_args()
+    corpus = Path(args.corpus)
+    if not corpus.is_dir():
+        print(f"no corpus at {corpus}", file=sys.stderr)
+        return 2
+    hl = hardenlint_cmd() + ["check", "--format", "json", "--failure-threshold", "none"]
+    rows = []
+    for label, paths in [
+        ("dockerfile", [corpus / "dockerfile"]),
+        ("compose+k8s", [corpus / "compose", corpus / "k8s"]),
+        ("whole corpus", [corpus / "dockerfile", corpus / "compose", corpus / "k8s"]),
+    ]:
+        n = sum(count(p) for p in paths)
+        size = sum(f.stat().st_size for p in paths for f in p.iterdir()) / 1e6
+        wall, peak = timed(hl + [str(p) for p in paths], args.runs)
+        rows.append((label, n, size, wall, n / wall, peak))
+    print(f"{'set':<14} {'files':>6} {'MB':>6} {'wall s':>7} {'files/s':>8} {'peak MiB':>9}")
+    for label, n, size, wall, rate, peak in rows:
+        print(f"{label:<14} {n:>6} {size:>6.1f} {wall:>7.2f} {rate:>8.0f} {peak:>9.0f}")
+
+    one = next(sorted((corpus / "dockerfile").iterdir()).__iter__())
+    cold = []
+    for _ in range(max(10, args.runs)):
+        start = time.perf_counter()
+        subprocess.run(hardenlint_cmd() + ["check", "--no-color", str(one)], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, env=dict(os.environ, NO_COLOR="1"))
+        cold.append(time.perf_counter() - start)
+    base = []
+    for _ in range(10):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"])
+        base.append(time.perf_counter() - start)
+    print(f"cold start, one Dockerfile: median {statistics.median(cold) * 1000:.0f} ms "
+          f"(bare `python -c pass`: {statistics.median(base) * 1000:.0f} ms)")
+
+    if args.peers:
+        dockerfiles = [str(p) for p in sorted((corpus / "dockerfile").iterdir())]
+        if shutil.which("hadolint"):
+            start = time.perf_counter()
+            for chunk in range(0, len(dockerfiles), 200):
+                subprocess.run(["hadolint", "--no-fail", *dockerfiles[chunk:chunk + 200]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            wall = time.perf_counter() - start
+            print(f"hadolint, {len(dockerfiles)} Dockerfiles: {wall:.2f} s ({len(dockerfiles) / wall:.0f} files/s)")
+        if shutil.which("checkov"):
+            start = time.perf_counter()
+            subprocess.run(["checkov", "-d", str(corpus / "dockerfile"), "--framework", "dockerfile", "--quiet", "--compact"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            wall = time.perf_counter() - start
+            print(f"checkov, {len(dockerfiles)} Dockerfiles: {wall:.2f} s ({len(dockerfiles) / wall:.0f} files/s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
