@@ -1,0 +1,56 @@
+"""The catalogue mirrors RULES.md, and every rule has a check for every kind it covers."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from hardenlint import registry
+from hardenlint.catalogue import ALIASES, RULES, expand_selector, resolve_id
+
+from .conftest import REPO
+
+RULES_MD = REPO.parent / "shared" / "RULES.md"
+
+
+def test_every_rule_has_a_check_for_each_of_its_kinds():
+    registry.load("DCK")
+    have = {(c.rule, k) for c in registry.CHECKS for k in c.kinds}
+    missing = [(r.id, k) for r in RULES.values() if r.id not in ("HL001", "HL002") for k in r.kinds if (r.id, k) not in have]
+    assert missing == []
+
+
+def test_check_modules_import_only_their_kind():
+    import subprocess
+    import sys
+
+    code = ("import sys; from hardenlint import registry; registry.load('D'); "
+            "print('yaml' in sys.modules, 'rich' in sys.modules, 'sarif_om' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False", "False"]
+
+
+@pytest.mark.skipif(not RULES_MD.is_file(), reason="shared RULES.md not present")
+def test_catalogue_matches_rules_md():
+    rows = {}
+    for line in RULES_MD.read_text(encoding="utf-8").splitlines():
+        if line.startswith("| HL"):
+            cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+            rows[cells[0]] = cells
+    assert set(rows) == set(RULES)
+    for rid, cells in rows.items():
+        info = RULES[rid]
+        assert cells[1] == info.name
+        assert cells[2].replace(" ", "") == info.kinds
+        assert cells[3].startswith(info.level)
+        if len(cells) > 5:
+            assert cells[4].startswith(info.preset), rid
+            assert cells[5] == info.fix, rid
+
+
+def test_aliases_resolve_to_one_rule_and_selectors_expand():
+    assert resolve_id("dl3002") == "HL302" and resolve_id("CKV_K8S_16") == "HL304"
+    assert resolve_id("HL999") is None
+    assert len(ALIASES) == len({a for r in RULES.values() for a in r.aliases})
+    assert expand_selector("HL4") == ("HL401", "HL402", "HL403", "HL404")
+    assert expand_selector("nope") == ()
