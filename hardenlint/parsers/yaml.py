@@ -1,0 +1,178 @@
+"""Parse a Compose file or Kubernetes manifest into a `YamlFile` (or decide it is not ours).
+
+`parse(source) -> Parsed`:
+- `source.kind` "compose" (named like compose), "kubernetes", or "yaml" (decide from content).
+- Plain YAML without a `services` / `apiVersion` substring is skipped before composing.
+- Helm templates (`{{` in a file under a `templates/` folder, or `{{ ... }}` / `{% ... %}` template
+  syntax in a file that does not parse) -> `Parsed(kind=None, skipped="Helm template")`.
+- Kind: "compose" when a document's root has a `services` mapping (or, for a file named like
+  compose, a v1 file whose top-level values are services with `image`/`build`); "kubernetes" when
+  a document has `apiVersion` and `kind`; otherwise None, silently (a compose-named file stays
+  "compose" unless its content is Kubernetes).
+- A broken document gives HL001 at the error mark; the other documents are still viewed.
+  A document too large once aliases are expanded, or recursive, gives HL001
+  "document too large or too deeply aliased" on its first line.
+- `extra_suppressions` from the Kubernetes annotation `hardenlint.io/ignore: "HL307,HL308"` on an
+  object's metadata or its pod template's metadata, over the whole object's lines (ids, aliases,
+  `HL3` prefixes and `all` accepted; unknown tokens are listed in `YamlFile.unknown_suppressions`).
+"""
+from __future__ import annotations
+
+import re
+from typing import List, Optional, Tuple
+
+from ..catalogue import expand_selector
+from ..model.container import (
+    WORKLOAD_KINDS, YamlFile, compose_services_node, compose_views, kubernetes_objects,
+    kubernetes_pods,
+)
+from ..model.findings import Span, Violation
+from ..model.parsed import Parsed
+from ..model.yamlnodes import (
+    MappingNode, Node, YamlError, YamlLimitError, check_expansion, compose_stream, get, get_entry,
+    is_null, node_end, text_value,
+)
+from ..source import SourceFile
+
+HELM = "Helm template"
+IGNORE_ANNOTATION = "hardenlint.io/ignore"
+
+_TEMPLATE = re.compile(r"\{\{-?.*?-?\}\}|\{%-?.*?-?%\}", re.S)
+_ANCHOR = re.compile(r"&[^\s,\[\]{}]")
+_ALIAS = re.compile(r"\*[^\s,\[\]{}'\"*]")
+_SERVICES_LINE = re.compile(r"^services\s*:", re.M)
+_API_LINE = re.compile(r"^apiVersion\s*:", re.M)
+_KIND_LINE = re.compile(r"^kind\s*:", re.M)
+
+
+def _in_templates_dir(path: str) -> bool:
+    parts = path.replace("\\", "/").split("/")
+    return "templates" in parts[:-1]
+
+
+def _error(source: SourceFile, message: str, offset: int) -> Violation:
+    text = source.text
+    offset = max(0, min(offset, len(text)))
+    end = offset + 1 if offset < len(text) and text[offset] not in "\r\n" else offset
+    return Violation(Span.of(source.index, offset, end), message)
+
+
+def _line_error(source: SourceFile, message: str, offset: int) -> Violation:
+    idx = source.index
+    line, _ = idx.position(offset)
+    return Violation(Span.of(idx, idx.offset(line), idx.line_end(line)), message)
+
+
+def _is_k8s_root(root: Optional[Node]) -> bool:
+    return isinstance(root, MappingNode) and get_entry(root, "apiVersion") is not None \
+        and get_entry(root, "kind") is not None
+
+
+def _is_compose_root(root: Optional[Node], v1: bool) -> bool:
+    services, is_v1 = compose_services_node(root, v1)
+    if services is not None or is_v1:
+        return True
+    return isinstance(root, MappingNode) and get_entry(root, "services") is not None \
+        and is_null(get(root, "services"))
+
+
+def _decide(source: SourceFile, roots: List[Node], errors: List[YamlError]) -> Optional[str]:
+    hint = source.kind
+    named_compose = hint == "compose"
+    has_compose = any(_is_compose_root(r, named_compose) for r in roots)
+    has_k8s = any(_is_k8s_root(r) for r in roots)
+    if hint == "kubernetes":
+        return "kubernetes"
+    if has_compose:
+        return "compose"
+    if has_k8s:
+        return "kubernetes"
+    if named_compose:
+        return "compose"
+    if errors:
+        text = source.text
+        if _SERVICES_LINE.search(text):
+            return "compose"
+        if _API_LINE.search(text) and _KIND_LINE.search(text):
+            return "kubernetes"
+    return None
+
+
+def parse(source: SourceFile) -> Parsed:
+    """Parse a YAML source into `Parsed(kind="compose"|"kubernetes", model=YamlFile)` (see module doc)."""
+    text = source.text
+    if source.kind == "yaml" and "services" not in text and "apiVersion" not in text:
+        return Parsed(source, None)
+    if "{{" in text and _in_templates_dir(source.path):
+        return Parsed(source, None, skipped=HELM)
+    docs, yerrors = compose_stream(text)
+    if yerrors and _TEMPLATE.search(text):
+        return Parsed(source, None, skipped=HELM)
+    roots = [d.root for d in docs if d.root is not None]
+    kind = _decide(source, roots, yerrors)
+    if kind is None:
+        return Parsed(source, None)
+    parsed = Parsed(source, kind)
+    parsed.errors.extend(_error(source, e.message, e.offset) for e in yerrors)
+    model = YamlFile(source, kind)
+    parsed.model = model
+    aliased = bool(_ANCHOR.search(text)) and bool(_ALIAS.search(text))
+    named_compose = source.kind == "compose"
+    for root in roots:
+        try:
+            if aliased:
+                check_expansion(root)
+            if kind == "compose":
+                if _is_compose_root(root, named_compose):
+                    model.containers.extend(compose_views(source, root, v1_allowed=named_compose))
+                model.documents.append(root)
+            else:
+                objects = list(kubernetes_objects(root))
+                pods = []
+                for obj in objects:
+                    pod = kubernetes_pods(source, obj)
+                    if pod is not None:
+                        pods.append(pod)
+                sups = _annotation_suppressions(source, model, objects)
+                model.documents.append(root)
+                model.objects.extend(objects)
+                model.pods.extend(pods)
+                for pod in pods:
+                    model.containers.extend(pod.containers)
+                parsed.extra_suppressions.extend(sups)
+        except (YamlLimitError, RecursionError) as e:
+            msg = YamlLimitError.MESSAGE if isinstance(e, RecursionError) else str(e)
+            parsed.errors.append(_line_error(source, f"YAML error: {msg}", root.start_mark.index))
+    parsed.errors.sort(key=lambda v: v.span.start)
+    return parsed
+
+
+def _annotation_suppressions(source: SourceFile, model: YamlFile, objects: List[MappingNode]):
+    out: List[Tuple[frozenset, int, int]] = []
+    idx = source.index
+    for obj in objects:
+        kind = text_value(get(obj, "kind")) or ""
+        holders = [get(obj, "metadata", "annotations")]
+        path = WORKLOAD_KINDS.get(kind)
+        if path is not None and kind != "Pod":
+            holders.append(get(obj, *path, "metadata", "annotations"))
+        ids: set = set()
+        for ann in holders:
+            e = get_entry(ann, IGNORE_ANNOTATION)
+            if e is None:
+                continue
+            raw = text_value(e.value_node) or ""
+            for token in re.split(r"[\s,]+", raw):
+                if not token:
+                    continue
+                found = expand_selector(token)
+                if found:
+                    ids.update(found)
+                else:
+                    model.unknown_suppressions.append(
+                        (token, Span.of(idx, e.value_node.start_mark.index, node_end(source.text, e.value_node))))
+        if ids:
+            first = idx.position(obj.start_mark.index)[0]
+            last = idx.position(max(obj.start_mark.index, node_end(source.text, obj) - 1))[0]
+            out.append((frozenset(ids), first, last))
+    return out
