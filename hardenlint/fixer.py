@@ -1,0 +1,330 @@
+"""`--fix` and `--diff`: apply the findings' fixes, re-parse, re-lint, repeat.
+
+One pass takes every fix the mode allows (safe; unsafe too with `--unsafe-fixes`; display-only
+never), keeps the ones whose edits do not overlap an edit already taken (a fix is all or nothing;
+two fixes with identical edits are applied and counted once), applies them together, then parses
+and lints the new text. A pass that makes the file unparsable (new HL001 errors, a parser crash,
+a YAML document that no longer loads) is not kept: its fixes are retried one at a time and only
+those that keep the file parsable stay. Passes repeat until no fixable finding is left or nothing
+changes, at most MAX_PASSES times; if a text comes back that was already seen (two rules undoing
+each other) the loop stops on the same member of that cycle every time, so a second `--fix`
+changes nothing.
+
+Edits are written by the rules with "\\n"; in a CRLF file every inserted "\\n" becomes "\\r\\n".
+A file without a final newline keeps it missing, a BOM stays, and the file is replaced
+atomically (temp file in the same folder, fsync, original mode, `os.replace`).
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import stat
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+from .engine import FileResult, Linter, display_path
+from .model.findings import Edit, Finding, Fix
+from .source import DecodeError, SourceError, SourceFile, read_source
+
+MAX_PASSES = 10
+YAML_KINDS = ("compose", "kubernetes", "yaml")
+
+
+@dataclass
+class FixOutcome:
+    """What fixing one file gave.
+
+    - `result`: the lint result of the final text (the findings that remain);
+    - `text`: the final text (None when the file could not be read or decoded);
+    - `fixed`: how many fixes were applied; `applied`: the same, per rule id;
+    - `diff`: unified diff from the original to the final text ("" when nothing changed).
+    """
+
+    result: FileResult
+    text: Optional[str]
+    fixed: int = 0
+    applied: Counter = field(default_factory=Counter)
+    diff: str = ""
+
+
+# --- choosing and applying edits -------------------------------------------------------------
+
+def allowed(fix: Optional[Fix], unsafe: bool) -> bool:
+    """Whether `--fix` (with `unsafe` for `--unsafe-fixes`) may apply this fix."""
+    if fix is None or not fix.edits:
+        return False
+    return fix.applicability == "safe" or (unsafe and fix.applicability == "unsafe")
+
+
+def _overlaps(a: Edit, b: Edit) -> bool:
+    """Two edits conflict when their ranges overlap, or when an insertion point lies inside or on
+    the boundary of the other edit (the order of the two would be ambiguous)."""
+    if a.start < b.end and b.start < a.end:
+        return True
+    if a.start == a.end and b.start <= a.start <= b.end:
+        return True
+    if b.start == b.end and a.start <= b.start <= a.end:
+        return True
+    return False
+
+
+def _valid(fix: Fix, length: int) -> bool:
+    edits = sorted(fix.edits, key=lambda e: (e.start, e.end))
+    if any(not (0 <= e.start <= e.end <= length) for e in edits):
+        return False
+    return not any(_overlaps(x, y) for x, y in zip(edits, edits[1:]))
+
+
+def choose(findings: Sequence[Finding], unsafe: bool, text: str,
+           refused: Optional[Set] = None) -> List[Tuple[str, Fix]]:
+    """The (rule id, fix) pairs of one pass over `text`: allowed, valid, not refused earlier, not
+    overlapping an edit already chosen, in finding order; a fix whose edits equal those of a fix
+    already chosen is left out (applied and counted once)."""
+    chosen: List[Tuple[str, Fix]] = []
+    taken: List[Edit] = []
+    seen: Set[Tuple[Edit, ...]] = set()
+    for f in findings:
+        fix = f.fix
+        if not allowed(fix, unsafe) or not _valid(fix, len(text)):
+            continue
+        key = tuple(sorted(fix.edits, key=lambda e: (e.start, e.end, e.content)))
+        if key in seen or (refused and refusal_key(text, f.rule, fix) in refused):
+            continue
+        if any(_overlaps(e, t) for e in fix.edits for t in taken):
+            continue
+        seen.add(key)
+        taken.extend(fix.edits)
+        chosen.append((f.rule, fix))
+    return chosen
+
+
+def refusal_key(text: str, rule: str, fix: Fix) -> tuple:
+    """Identifies a fix across passes, where other fixes may have shifted its offsets: the rule,
+    the title, what each edit replaces and with what, and the line the first edit starts on."""
+    edits = sorted(fix.edits, key=lambda e: (e.start, e.end))
+    first = edits[0].start
+    line = text[text.rfind("\n", 0, first) + 1:first] + text[first:].split("\n", 1)[0]
+    return rule, fix.title, line, tuple((text[e.start:e.end], e.content) for e in edits)
+
+
+def uses_crlf(text: str) -> bool:
+    """True when most line endings of `text` are CRLF."""
+    crlf = text.count("\r\n")
+    return crlf > 0 and crlf >= text.count("\n") - crlf
+
+
+def normalise_edit(text: str, edit: Edit, crlf: Optional[bool] = None) -> Edit:
+    """The edit as it is written to `text`: "\\n" becomes "\\r\\n" in a CRLF file, and an edit
+    that reaches the end of a text without a final newline adds none.
+
+    The SARIF reporter uses this too, so its `fixes` give the same bytes as `--fix`.
+    """
+    content = edit.content
+    if crlf is None:
+        crlf = uses_crlf(text)
+    if crlf and "\n" in content:
+        out: List[str] = []
+        prev = text[edit.start - 1] if edit.start > 0 else ""
+        for ch in content:
+            if ch == "\n" and prev != "\r":
+                out.append("\r")
+            out.append(ch)
+            prev = ch
+        content = "".join(out)
+    if edit.end == len(text) and text and not text.endswith("\n") and content.endswith("\n"):
+        content = content[:-2] if content.endswith("\r\n") else content[:-1]
+    return edit if content == edit.content else Edit(edit.start, edit.end, content)
+
+
+def apply_fixes(text: str, fixes: Sequence[Fix]) -> str:
+    """Apply the (non-overlapping) edits of `fixes` to `text`, normalised to its line endings."""
+    crlf = uses_crlf(text)
+    edits = sorted((normalise_edit(text, e, crlf) for fx in fixes for e in fx.edits),
+                   key=lambda e: (e.start, e.end))
+    out: List[str] = []
+    pos = 0
+    for e in edits:
+        out.append(text[pos:e.start])
+        out.append(e.content)
+        pos = e.end
+    out.append(text[pos:])
+    new = "".join(out)
+    if text and not text.endswith("\n") and new.endswith("\n"):
+        new = new[:-2] if new.endswith("\r\n") else new[:-1]  # a final newline stays missing
+    return new
+
+
+# --- the loop --------------------------------------------------------------------------------
+
+@dataclass
+class _State:
+    text: str
+    result: FileResult
+    parsed: object
+    applied: Counter
+
+
+def _yaml_docs(text: str) -> Optional[int]:
+    """Number of YAML documents in `text`, or None when it does not load."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return sum(1 for _ in yaml.load_all(text, Loader=loader))
+    except yaml.YAMLError:
+        return None
+    except (RecursionError, ValueError, TypeError):
+        return None
+
+
+class _Judge:
+    """Decides whether a new text is still as parsable as the original."""
+
+    def __init__(self, source: SourceFile, parsed) -> None:
+        self.kind = source.kind
+        self.errors = len(parsed.errors) if parsed is not None else None
+        self.parsed_kind = parsed.kind if parsed is not None else None
+        self.yaml_docs = _yaml_docs(source.text) if source.kind in YAML_KINDS else None
+
+    def keeps_parsing(self, text: str, parsed) -> bool:
+        if self.errors is not None:
+            if parsed is None or len(parsed.errors) > self.errors or parsed.kind != self.parsed_kind:
+                return False
+        if self.kind in YAML_KINDS and self.yaml_docs is not None:
+            if _yaml_docs(text) != self.yaml_docs:
+                return False
+        return True
+
+
+def _fixable(result: FileResult, unsafe: bool) -> int:
+    return sum(1 for f in result.findings if allowed(f.fix, unsafe))
+
+
+def fix_source(linter: Linter, source: SourceFile, unsafe: bool) -> FixOutcome:
+    """Fix one in-memory source; nothing is written."""
+    result, parsed = linter.lint_source(source)
+    state = _State(source.text, result, parsed, Counter())
+    judge = _Judge(source, parsed)
+    history: List[_State] = [state]
+    seen: Dict[str, int] = {_digest(source.text): 0}
+
+    def lint(text: str):
+        return linter.lint_source(SourceFile(source.path, text, source.kind, source.bom))
+
+    refused: Set[tuple] = set()
+    for _ in range(MAX_PASSES):
+        chosen = choose(state.result.findings, unsafe, state.text, refused)
+        if not chosen:
+            break
+        text = apply_fixes(state.text, [fx for _, fx in chosen])
+        new_result, new_parsed = lint(text)
+        if not judge.keeps_parsing(text, new_parsed):
+            # Find the culprits: keep the fixes that, added one at a time, keep the file parsable.
+            kept: List[Tuple[str, Fix]] = []
+            best = None
+            for rule, fx in chosen:
+                trial = kept + [(rule, fx)]
+                t = apply_fixes(state.text, [f for _, f in trial])
+                r, p = lint(t)
+                if judge.keeps_parsing(t, p):
+                    kept, best = trial, (t, r, p)
+                else:
+                    refused.add(refusal_key(state.text, rule, fx))
+            if best is None:
+                continue  # every fix of this pass was refused; fixes they hid get their turn
+            chosen = kept
+            text, new_result, new_parsed = best
+        if text == state.text:
+            break
+        applied = state.applied.copy()
+        applied.update(rule for rule, _ in chosen)
+        new_state = _State(text, new_result, new_parsed, applied)
+        key = _digest(text)
+        if key in seen:  # a cycle: settle on one member of it, the same one on every run
+            cycle = history[seen[key]:]
+            state = min(cycle, key=lambda s: (_fixable(s.result, unsafe), len(s.result.findings), s.text))
+            break
+        seen[key] = len(history)
+        history.append(new_state)
+        state = new_state
+
+    final = state.result
+    fixed = sum(state.applied.values())
+    final.fixed = fixed
+    return FixOutcome(final, state.text, fixed, state.applied, unified_diff(source.path, source.text, state.text))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def unified_diff(path: str, old: str, new: str) -> str:
+    """`--- a/path` / `+++ b/path` unified diff, "" when the texts are equal."""
+    if old == new:
+        return ""
+    name = path.replace(os.sep, "/")
+    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                 fromfile=f"a/{name}", tofile=f"b/{name}")
+    out: List[str] = []
+    for line in lines:
+        if line.endswith("\n"):
+            out.append(line)
+        else:
+            out.append(line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+# --- files -----------------------------------------------------------------------------------
+
+def fix_path(linter: Linter, fs_path: str, kind: str, unsafe: bool, write: bool) -> FixOutcome:
+    """Fix one file; with `write`, replace it atomically when the text changed."""
+    display = display_path(fs_path)
+    try:
+        source = read_source(fs_path, display, kind)
+    except DecodeError as e:
+        return FixOutcome(linter._undecodable(display, kind, str(e)), None)
+    except SourceError as e:
+        result = FileResult(display, kind, skipped="unreadable")
+        result.unreadable = str(e)
+        return FixOutcome(result, None)
+    outcome = fix_source(linter, source, unsafe)
+    if write and outcome.text != source.text:
+        data = (b"\xef\xbb\xbf" if source.bom else b"") + outcome.text.encode("utf-8")
+        try:
+            write_atomic(fs_path, data)
+        except OSError as e:
+            result, _ = linter.lint_source(source)
+            result.internal_errors.append(f"{display}: cannot write fixes: {e.strerror or e}")
+            return FixOutcome(result, source.text)
+    return outcome
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Replace the file at `path` (following a symlink) with `data`: a temp file in the same
+    folder, fsync, the original's mode (and owner, where allowed), then `os.replace`. On any
+    error the temp file is removed and the original is left as it was."""
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target) or "."
+    st = os.stat(target)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".hardenlint-tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, stat.S_IMODE(st.st_mode))
+        if hasattr(os, "chown"):
+            try:
+                os.chown(tmp, st.st_uid, st.st_gid)
+            except OSError:
+                pass
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
