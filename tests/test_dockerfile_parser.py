@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 from typing import Optional
@@ -515,3 +516,42 @@ def test_every_corpus_dockerfile_parses_fast_and_without_exception():
     for r in results:
         for ins in r.model.instructions:
             assert isinstance(ins, Instruction) and ins.keyword_span.start >= ins.span.start
+
+
+def test_words_agree_with_dockerfile_parse_wordsplitter():
+    """dockerfile-parse's WordSplitter is a second implementation of the quote handling of words().
+
+    One known difference: inside double quotes it keeps the backslash of `\\$` and `\\\\`, where a
+    shell (and BuildKit's lexer, and words()) drops it.
+    """
+    from dockerfile_parse.util import WordSplitter
+
+    args = "echo \"a b\" 'c d' e\\ f \"it's\" x\"y z\"w"
+    ins = M(f"FROM a\nRUN {args}\n").instructions[1]
+    assert [w for w, _ in ins.words()] == list(WordSplitter(args).split())
+    ins = M('FROM a\nRUN echo "\\$HOME"\n').instructions[1]
+    assert [w for w, _ in ins.words()] == ["echo", "$HOME"]
+    assert list(WordSplitter(ins.args).split()) == ["echo", "\\$HOME"]
+
+    folder = corpus_dir()
+    if folder is None:
+        return
+    escape_in_double_quotes = re.compile(r'"(?:[^"\\]|\\.)*\\.(?:[^"\\]|\\.)*"')
+    compared, different = 0, []
+    for path in sorted(folder.iterdir()):
+        model = P(decode(path.read_bytes(), path.name)[0]).model
+        if model.escape != "\\":
+            continue
+        for ins in model.instructions:
+            if "\\" in ins.args and escape_in_double_quotes.search(ins.args):
+                continue
+            compared += 1
+            if [w for w, _ in ins.words()] != list(WordSplitter(ins.args).split()):
+                different.append(f"{path.name}:{ins.line}")
+    assert compared > 10000 and not different, different[:20]
+
+
+def test_bom_left_in_text_and_bare_arg_redeclaration():
+    m = M("\ufeff# escape=`\nARG A=1\nARG A\nFROM x:$A\n")
+    assert m.escape == "`" and m.global_args == {"A": "1"} and m.stages[0].image_text == "x:1"
+    assert pos(m.instructions[0].keyword_span) == (2, 1, 2, 4)

@@ -213,6 +213,7 @@ class Dockerfile:
     _starts: List[int] = field(default_factory=list, repr=False, compare=False)
     _stage_env: Dict[int, Tuple[Dict[str, Tuple[int, Optional[str]]], int]] = field(
         default_factory=dict, repr=False, compare=False)
+    _walk_cache: Dict[tuple, tuple] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def final_stage(self) -> Optional[Stage]:
@@ -267,10 +268,11 @@ class Dockerfile:
         if stage is None:
             scope = self._global_scope
             return lambda name: scope.get(name, (UNSET, None))
-        if at is None:
-            env, args, default = self._walk_stage(stage, None)
-        else:
-            env, args, default = self._walk_stage(stage, at)
+        key = (stage.index, None if at is None else at.span.start)
+        walked = self._walk_cache.get(key)
+        if walked is None:
+            walked = self._walk_cache[key] = self._walk_stage(stage, at)
+        env, args, default = walked
 
         def lookup(name: str) -> Tuple[int, Optional[str]]:
             got = env.get(name)

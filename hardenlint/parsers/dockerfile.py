@@ -264,6 +264,8 @@ class _Parser:
             ls, le = line_bounds(i)
             content = text[ls:le].rstrip("\r\n")
             token = content.lstrip()
+            if i == 0 and token.startswith("\ufeff"):  # normally removed when the file is read
+                token = token[1:].lstrip()
             if not directives_done:
                 m = _DIRECTIVE.match(token)
                 if m and m.group(1).lower() in _DIRECTIVE_KEYS:
@@ -513,10 +515,9 @@ class _Parser:
                 continue
             if kw == "ARG":
                 for name, raw in arg_pairs(ins.args, escape):
-                    if raw is None:
-                        global_args[name] = None
-                        if name not in scope or name in AUTOMATIC_ARGS:
-                            scope[name] = scope.get(name, (UNSET, None))
+                    if raw is None:  # a bare redeclaration keeps an earlier default
+                        global_args.setdefault(name, None)
+                        scope.setdefault(name, (UNSET, None))
                     else:
                         value, ok = expand(raw, lookup, escape, True)
                         global_args[name] = value
