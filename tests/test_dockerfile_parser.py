@@ -555,3 +555,14 @@ def test_bom_left_in_text_and_bare_arg_redeclaration():
     m = M("\ufeff# escape=`\nARG A=1\nARG A\nFROM x:$A\n")
     assert m.escape == "`" and m.global_args == {"A": "1"} and m.stages[0].image_text == "x:1"
     assert pos(m.instructions[0].keyword_span) == (2, 1, 2, 4)
+
+
+def test_parser_imports_nothing_heavy():
+    import subprocess
+    import sys
+
+    code = ("import sys; from hardenlint.parsers.dockerfile import parse; from hardenlint.source import SourceFile;"
+            "parse(SourceFile('D', 'FROM a\\nRUN <<EOF\\nx\\nEOF\\nCMD [\"a\"]\\n', 'dockerfile'));"
+            "print(sorted(m for m in ('dockerfile', 'dockerfile_parse', 'yaml', 'rich', 'difflib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
