@@ -297,10 +297,16 @@ def text_and_edits(draw):
 @settings(max_examples=300, deadline=None)
 @given(text_and_edits())
 def test_rdjson_suggestion_applied_like_reviewdog_equals_the_fix(case):
+    from hardenlint.fixer import _valid, apply_fixes
+
     text, edits = case
+    fix = Fix("f", tuple(edits))
     sugs = _suggested(text, edits)
+    if not _valid(fix, len(text)):
+        assert sugs is None  # ambiguous edits: `--fix` refuses them too
+        return
     assert sugs is not None and len(sugs) == 1
-    assert apply_suggestion(text, sugs[0]) == apply_edits(text, edits)
+    assert apply_suggestion(text, sugs[0]) == apply_fixes(text, [fix])
 
 
 # --- every format on stdin -------------------------------------------------------------------

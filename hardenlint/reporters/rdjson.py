@@ -64,16 +64,19 @@ def _eol(chunk: str) -> str:
 
 
 def suggestion(fix: Fix, pos: _Positions) -> Optional[Dict[str, Any]]:
-    """The fix as one suggestion replacing whole lines, or None when it cannot be placed."""
+    """The fix as one suggestion replacing whole lines, or None when it cannot be placed.
+
+    The new lines are what `--fix` would write (the fixer's own edit application: CRLF kept, a
+    missing final newline kept missing)."""
+    from ..fixer import _valid, apply_fixes
+
     text, index = pos.text, pos.index
-    edits = sorted(fix.edits, key=lambda e: (e.start, e.end))
-    if not edits or any(not (0 <= e.start <= e.end <= len(text)) for e in edits):
+    if not fix.edits or not _valid(fix, len(text)):
         return None
-    if any(a.end > b.start for a, b in zip(edits, edits[1:])):
-        return None  # overlapping edits: not a fix we can render
-    lo, hi = edits[0].start, max(e.end for e in edits)
+    lo = min(e.start for e in fix.edits)
+    hi = max(e.end for e in fix.edits)
     last = index.line_count
-    phantom = len(text) > 0 and text.endswith("\n")  # the empty "line" after a final line break
+    phantom = text.endswith("\n")  # then the last "line" is the empty one after the final break
     first_line = index.position(lo)[0]
     end_line = index.position(hi - 1)[0] if hi > lo and index.position(hi)[1] == 1 else index.position(hi)[0]
     end_line = max(end_line, first_line)
@@ -83,12 +86,9 @@ def suggestion(fix: Fix, pos: _Positions) -> Optional[Dict[str, Any]]:
         end_line -= 1
     cs = index.starts[first_line - 1]
     ce = index.starts[end_line] if end_line < last else len(text)
-    original = text[cs:ce]
-    new = original
-    # Offsets are into the unmodified text: apply from last to first (as the fixer does).
-    for e in sorted(fix.edits, key=lambda e: (e.start, e.end), reverse=True):
-        new = new[: e.start - cs] + e.content + new[e.end - cs:]
-    eol = _eol(original)
+    fixed = apply_fixes(text, [fix])
+    new = fixed[cs:len(fixed) - (len(text) - ce)]  # outside [cs, ce) nothing changes
+    eol = _eol(text[cs:ce])
     start = {"line": first_line, "column": 1}
     end_line_start = index.starts[end_line - 1]
     if eol and new.endswith(eol):  # the usual case: rewrite the lines' content, keep the last break
