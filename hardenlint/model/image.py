@@ -51,24 +51,34 @@ class ImageRef:
 
 
 def parse_image(text: str) -> Optional[ImageRef]:
-    """Parse an image reference; None when it is not one (empty or malformed)."""
+    """Parse an image reference; None when it is not one (empty or malformed).
+
+    Separators inside `${...}` (as in `img:${TAG:-1}` or `${REG}/app`) are not separators.
+    """
     raw = text.strip()
     if not raw or any(c.isspace() for c in raw):
         return None
     variable = "$" in raw or "{{" in raw
-    rest, digest = raw, None
-    if "@" in rest:
-        rest, digest = rest.split("@", 1)
+    masked = _mask_braces(raw)
+    name_end = masked.find("@")
+    digest = None
+    if name_end != -1:
+        digest = raw[name_end + 1:]
         if not digest or (not variable and not _DIGEST.match(digest)):
             return None
+    else:
+        name_end = len(raw)
+    rest, mrest = raw[:name_end], masked[:name_end]
     registry, explicit = DOCKER_HUB, False
-    first, slash, remainder = rest.partition("/")
-    if slash and ("." in first or ":" in first or first == "localhost"):
-        registry, explicit, rest = first.lower(), True, remainder
+    slash = mrest.find("/")
+    if slash != -1:
+        first = mrest[:slash]
+        if "." in first or ":" in first or first == "localhost" or first.startswith("$"):
+            registry, explicit = (raw[:slash] if "$" in first else raw[:slash].lower()), True
+            rest, mrest = rest[slash + 1:], mrest[slash + 1:]
     tag = None
-    last_slash = rest.rfind("/")
-    colon = rest.rfind(":")
-    if colon > last_slash:
+    colon = mrest.rfind(":")
+    if colon > mrest.rfind("/"):
         rest, tag = rest[:colon], rest[colon + 1:]
         if not tag:
             return None
@@ -77,3 +87,23 @@ def parse_image(text: str) -> Optional[ImageRef]:
     if registry in _HUB_ALIASES:
         registry = DOCKER_HUB
     return ImageRef(raw, registry, rest, tag, digest, explicit, variable)
+
+
+def _mask_braces(text: str) -> str:
+    """`text` with everything inside `${...}` replaced by `_` (same length)."""
+    out, depth = [], 0
+    i = 0
+    while i < len(text):
+        if text.startswith("${", i):
+            depth += 1
+            out.append("$_")
+            i += 2
+            continue
+        c = text[i]
+        if depth and c == "}":
+            depth -= 1
+            out.append("}")
+        else:
+            out.append("_" if depth else c)
+        i += 1
+    return "".join(out)
