@@ -442,6 +442,8 @@ def normalise_host_path(path: str) -> str:
         return head + ("/" + posixpath.normpath(rest) if rest and posixpath.normpath(rest) != "." else "")
     if re.match(r"^[A-Za-z]:[\\/]", p) or p.startswith("\\\\"):
         return p  # Windows path
+    if p.startswith("$"):
+        return posixpath.normpath(p)  # unresolved variable: judged by nobody
     n = posixpath.normpath(p)
     return n if n.startswith("..") else ("./" + n if n != "." else ".")
 
@@ -472,7 +474,6 @@ def _profile(kind: str, raw: Optional[str]) -> Optional[str]:
 
 _COMPOSE_NAMESPACES = (("network_mode", "network"), ("net", "network"), ("pid", "pid"), ("ipc", "ipc"),
                        ("userns_mode", "userns"), ("uts", "uts"), ("cgroup", "cgroup"))
-_V1_EXCLUDE = frozenset(("version", "services", "volumes", "networks", "secrets", "configs", "include", "name", "models"))
 
 
 def compose_services_node(root: Optional[Node], v1_allowed: bool) -> Tuple[Optional[MappingNode], bool]:
@@ -488,7 +489,7 @@ def compose_services_node(root: Optional[Node], v1_allowed: bool) -> Tuple[Optio
 
 
 def _is_v1(root: MappingNode) -> bool:
-    entries = [e for k, e in mapping_entries(root).items() if not k.startswith("x-")]
+    entries = [e for k, e in mapping_entries(root).items() if not k.startswith("x-") and k != "version"]
     if not entries:
         return False
     for e in entries:

@@ -108,7 +108,7 @@ def parse(source: SourceFile) -> Parsed:
     docs, yerrors = compose_stream(text)
     if yerrors and _TEMPLATE.search(text):
         return Parsed(source, None, skipped=HELM)
-    roots = [d.root for d in docs if d.root is not None]
+    roots = [d.root for d in docs if not is_null(d.root)]
     kind = _decide(source, roots, yerrors)
     if kind is None:
         return Parsed(source, None)
