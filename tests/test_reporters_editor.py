@@ -3,6 +3,7 @@ and every output format on stdin."""
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -374,3 +375,31 @@ def test_stdin_unrelated_yaml_is_silent_in_machine_formats():
         assert proc.stdout == b""
     proc = _stdin("rdjson", text, "ci.yml")
     assert proc.returncode == 0 and rd_loads(proc.stdout.decode())["diagnostics"] == []
+
+
+# --- the editor snippets in docs/integrations.md parse what the gcc format prints ---------------
+
+def _doc_block(lang: str, needle: str) -> str:
+    text = (Path(REPO) / "docs" / "integrations.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```" + lang + r"\n(.*?)```", text, re.S)
+    (block,) = [b for b in blocks if needle in b]
+    return block
+
+
+def test_vscode_problem_matcher_parses_gcc_lines():
+    tasks = json.loads(_doc_block("json", "problemMatcher"))
+    pattern = tasks["tasks"][0]["problemMatcher"]["pattern"]
+    rx = re.compile(pattern["regexp"])
+    t = DOCKERFILE
+    r = report(finding(t, 0, 4, "HL302", "user-root", "error", "runs as root: yes [really]", path="sub dir/Dockerfile"),
+               finding(t, 0, 4, "HL102", "image-tag-latest", "warning", "w"),
+               finding(t, 0, 4, "HL318", "non-numeric-user", "note", "n"))
+    lines = gcc.render(r).splitlines()
+    got = [rx.match(line) for line in lines]
+    assert all(got), lines
+    first = got[0]
+    assert first.group(pattern["file"]) == "sub dir/Dockerfile"
+    assert first.group(pattern["line"]) == "1" and first.group(pattern["column"]) == "1"
+    assert first.group(pattern["message"]) == "runs as root: yes [really]"
+    assert first.group(pattern["code"]) == "HL302"
+    assert [m.group(pattern["severity"]) for m in got] == ["error", "warning", "note"]
