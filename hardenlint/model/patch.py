@@ -23,11 +23,12 @@ the user wrote them. `file` is a `YamlFile` (or anything with `.source`) or a `S
   way; a list that becomes empty is written `[]` (`cap_add: []`), which keeps the key with the
   clear meaning "none" rather than a null.
 
-Values (`value` / `item`): a Python bool/int/float is written as YAML (`true`, `512`); a str is
-YAML scalar text: `"true"` is the boolean, `RuntimeDefault` a string. A string that would not read
-back as the same string (e.g. `yes`, `1:2`, `a: b`) is quoted; a string is also quoted when its
-siblings are quoted strings (same quote character). Text starting with a quote, `[` or `{` is used
-as given.
+Values (`value` / `item`): a Python bool/int/float is written as YAML (`true`, `512`). A str is
+YAML scalar text, resolved as PyYAML (YAML 1.1) does: `true`/`yes` are booleans, `512`/`1:30`
+ints, `RuntimeDefault` a string; text starting with a quote, `[` or `{` is used as given (so pass
+`'"yes"'` for the string yes). Text that resolves to a string is quoted when it would not read
+back as that string as a plain scalar where it goes (`a: b`, `#x`, `[x`, blanks around it), and
+quoted like its siblings when they are quoted strings (same quote character).
 """
 from __future__ import annotations
 
