@@ -1,10 +1,11 @@
 """`--fix` and `--diff`: apply the findings' fixes, re-parse, re-lint, repeat.
 
 One pass takes every fix the mode allows (safe; unsafe too with `--unsafe-fixes`; display-only
-never), keeps the ones whose edits do not overlap an edit already taken (a fix is all or nothing;
-two fixes with identical edits are applied and counted once), applies them together, then parses
+never), in finding order, keeps the ones whose edits do not overlap an edit already taken (a fix
+is all or nothing; two fixes with identical edits are applied and counted once), applies them
+together, then parses
 and lints the new text. A pass that makes the file unparsable (new HL001 errors, a parser crash,
-a YAML document that no longer loads) is not kept: its fixes are retried one at a time and only
+a YAML document that no longer loads, a mapping key written twice) is not kept: its fixes are retried one at a time and only
 those that keep the file parsable stay. Passes repeat until no fixable finding is left or nothing
 changes, at most MAX_PASSES times; if a text comes back that was already seen (two rules undoing
 each other) the loop stops on the same member of that cycle every time, so a second `--fix`
@@ -29,7 +30,7 @@ from .engine import FileResult, Linter, display_path
 from .model.findings import Edit, Finding, Fix
 from .source import DecodeError, SourceError, SourceFile, read_source
 
-MAX_PASSES = 10
+MAX_PASSES = 30  # fixes inserting at one point (a container's missing settings) take a pass each
 YAML_KINDS = ("compose", "kubernetes", "yaml")
 
 
@@ -61,7 +62,10 @@ def allowed(fix: Optional[Fix], unsafe: bool) -> bool:
 
 def _overlaps(a: Edit, b: Edit) -> bool:
     """Two edits conflict when their ranges overlap, or when an insertion point lies inside or on
-    the boundary of the other edit (the order of the two would be ambiguous)."""
+    the boundary of the other edit. Two insertions at one point conflict too: each rule computed
+    its text for the file as it was (two rules adding `resources:` under one container would
+    write the key twice, and the order of a pod-level and a container-level insertion decides
+    where each lands), so the second waits for the next pass and is recomputed."""
     if a.start < b.end and b.start < a.end:
         return True
     if a.start == a.end and b.start <= a.start <= b.end:
@@ -167,17 +171,34 @@ class _State:
     applied: Counter
 
 
-def _yaml_docs(text: str) -> Optional[int]:
-    """Number of YAML documents in `text`, or None when it does not load."""
+def _yaml_shape(text: str) -> Optional[Tuple[int, int]]:
+    """(documents, mapping keys written twice) of a YAML text, or None when it does not load."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return sum(1 for _ in yaml.load_all(text, Loader=loader))
-    except yaml.YAMLError:
+        docs = list(yaml.compose_all(text, Loader=loader))
+        for doc in docs:  # composing does not construct; make sure every document loads too
+            loader_obj = yaml.SafeLoader("")
+            loader_obj.construct_document(doc)
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError):
         return None
-    except (RecursionError, ValueError, TypeError):
-        return None
+    dups = 0
+    stack = [d for d in docs if d is not None]
+    seen_nodes = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode) and k.value != "<<"]
+            dups += len(keys) - len(set(keys))
+            for k, v in node.value:
+                stack.extend((k, v))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return len(docs), dups
 
 
 class _Judge:
@@ -187,14 +208,15 @@ class _Judge:
         self.kind = source.kind
         self.errors = len(parsed.errors) if parsed is not None else None
         self.parsed_kind = parsed.kind if parsed is not None else None
-        self.yaml_docs = _yaml_docs(source.text) if source.kind in YAML_KINDS else None
+        self.yaml = _yaml_shape(source.text) if source.kind in YAML_KINDS else None
 
     def keeps_parsing(self, text: str, parsed) -> bool:
         if self.errors is not None:
             if parsed is None or len(parsed.errors) > self.errors or parsed.kind != self.parsed_kind:
                 return False
-        if self.kind in YAML_KINDS and self.yaml_docs is not None:
-            if _yaml_docs(text) != self.yaml_docs:
+        if self.yaml is not None:
+            new = _yaml_shape(text)
+            if new is None or new[0] != self.yaml[0] or new[1] > self.yaml[1]:
                 return False
         return True
 

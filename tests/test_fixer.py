@@ -16,7 +16,7 @@ from hardenlint import fixer
 from hardenlint.catalogue import RULES
 from hardenlint.config import Config
 from hardenlint.engine import FileResult, Linter
-from hardenlint.fixer import MAX_PASSES, choose, fix_path, fix_source, normalise_edit
+from hardenlint.fixer import MAX_PASSES, apply_fixes, choose, fix_path, fix_source, normalise_edit
 from hardenlint.model.findings import Edit, Finding, Fix, Span, Violation
 from hardenlint.model.parsed import Parsed
 from hardenlint.model.positions import LineIndex
@@ -114,14 +114,25 @@ def test_a_fix_is_all_or_nothing():
     assert out.applied == {"HL203": 1}
 
 
-def test_insertion_at_the_boundary_of_a_replacement_conflicts():
+def test_insertions_at_one_point_or_at_a_boundary_conflict():
     text = "abc\n"
     index = LineIndex(text)
-    ins = Fix("ins", (Edit(1, 1, "X"),))
-    rep = Fix("rep", (Edit(1, 2, "Y"),))
-    findings = [Finding("HL203", "x", "note", "D", Span.of(index, 1, 2), "m", rep),
-                Finding("HL311", "x", "note", "D", Span.of(index, 1, 2), "m", ins)]
-    assert choose(findings, False, text) == [("HL203", rep)]
+    ins1 = Fix("ins1", (Edit(1, 1, "X"),))
+    ins2 = Fix("ins2", (Edit(1, 1, "Y"),))
+    rep = Fix("rep", (Edit(1, 2, "B"),))
+    after = Fix("after", (Edit(3, 3, "Z"),))
+    findings = [Finding("HL203", "x", "note", "D", Span.of(index, 1, 1), "m", f) for f in (ins1, ins2, rep, after)]
+    assert [fx.title for _, fx in choose(findings, False, text)] == ["ins1", "after"]
+    findings = [Finding("HL203", "x", "note", "D", Span.of(index, 1, 1), "m", f) for f in (rep, ins1)]
+    assert [fx.title for _, fx in choose(findings, False, text)] == ["rep"]
+
+
+def test_many_insertions_at_one_point_take_a_pass_each():
+    rules = ("HL301", "HL306", "HL307", "HL308", "HL309", "HL310", "HL311", "HL316", "HL402", "HL303", "HL305", "HL304")
+    linter = StubLinter(*[insert_before(rule, "CMD", f"LINE {rule}\n", "unsafe") for rule in rules])
+    out = fix_source(linter, src("FROM a\nCMD b\n"), unsafe=True)
+    assert out.fixed == len(rules) and linter.calls == len(rules) + 1
+    assert out.text.count("LINE") == len(rules) and out.text.endswith("CMD b\n")
 
 
 def test_overlapping_fixes_are_resolved_over_passes():
@@ -289,6 +300,12 @@ def test_yaml_that_no_longer_loads_is_refused():
     linter = StubLinter(replace("HL304", "privileged: true", "privileged: [true"), replace("HL311", "ro: false", "ro: true"))
     out = fix_source(linter, src("a:\n  privileged: true\n  ro: false\n", "compose.yaml", "compose"), unsafe=True)
     assert out.text == "a:\n  privileged: true\n  ro: true\n"
+
+
+def test_yaml_key_written_twice_is_refused():
+    linter = StubLinter(replace("HL308", "  image: a\n", "  image: a\n  resources: {}\n"))
+    out = fix_source(linter, src("web:\n  resources: {}\n  image: a\n", "compose.yaml", "compose"), unsafe=True)
+    assert out.text == "web:\n  resources: {}\n  image: a\n"
 
 
 def test_yaml_document_count_must_not_change():
