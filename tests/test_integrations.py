@@ -168,11 +168,13 @@ def new_repo(root: Path) -> Path:
     return root
 
 
-def rules_with_findings(files: Dict[str, str], root: Path) -> List[str]:
-    """Rule ids hardenlint reports for these files (recommended preset), via the JSON format."""
+def rules_with_findings(files: Dict[str, str], root: Path, source: Optional[str] = None) -> List[str]:
+    """Rule ids hardenlint reports for these files (recommended preset), via the JSON format;
+    `source` runs the hardenlint of that folder (the snapshot pre-commit installs) instead."""
     write_tree(root, files)
+    env = clean_env(PYTHONPATH=source) if source else clean_env()
     proc = subprocess.run([sys.executable, "-m", "hardenlint", "check", "--format", "json", "--preset", "recommended", "."],
-                          cwd=root, capture_output=True, text=True, env=clean_env(), timeout=120)
+                          cwd=root, capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode in (0, 1), proc.stderr
     return [f["rule"] for f in json.loads(proc.stdout)["findings"]]
 
@@ -240,7 +242,7 @@ def run_hooks(hook_source, files: Dict[str, str], tmp_path: Path, hooks=("harden
 
 
 def test_pre_commit_fails_on_insecure_files(hook_source, tmp_path):
-    expected = rules_with_findings(INSECURE, tmp_path / "probe")
+    expected = rules_with_findings(INSECURE, tmp_path / "probe", hook_source["repo"])
     proc, _, _ = run_hooks(hook_source, {**INSECURE, **UNRELATED}, tmp_path)
     out = proc.stdout + proc.stderr
     if not expected:
@@ -255,7 +257,7 @@ def test_pre_commit_fails_on_insecure_files(hook_source, tmp_path):
 
 
 def test_pre_commit_passes_on_hardened_files(hook_source, tmp_path):
-    assert rules_with_findings(HARDENED, tmp_path / "probe") == []
+    assert rules_with_findings(HARDENED, tmp_path / "probe", hook_source["repo"]) == []
     proc, _, _ = run_hooks(hook_source, {**HARDENED, **UNRELATED}, tmp_path)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
@@ -275,8 +277,8 @@ def test_pre_commit_fix_hook(hook_source, tmp_path):
     """hardenlint-fix rewrites files that have safe fixes (pre-commit then fails: files changed)."""
     probe = tmp_path / "probe"
     write_tree(probe, INSECURE)
-    proc = subprocess.run([sys.executable, "-m", "hardenlint", "check", "--format", "json", "."],
-                          cwd=probe, capture_output=True, text=True, env=clean_env(), timeout=120)
+    proc = subprocess.run([sys.executable, "-m", "hardenlint", "check", "--format", "json", "."], cwd=probe,
+                          capture_output=True, text=True, env=clean_env(PYTHONPATH=hook_source["repo"]), timeout=120)
     safe = [f for f in json.loads(proc.stdout)["findings"] if f["fix"] and f["fix"]["applicability"] == "safe"]
     proc, _, repo = run_hooks(hook_source, {**INSECURE, **UNRELATED}, tmp_path, hooks=("hardenlint-fix",))
     out = proc.stdout + proc.stderr
@@ -297,7 +299,7 @@ def test_pre_commit_try_repo(hook_source, tmp_path):
                            "--color", "never"], cwd=repo, capture_output=True, text=True, timeout=900,
                           env=clean_env(PRE_COMMIT_HOME=hook_source["home"]))
     out = proc.stdout + proc.stderr
-    expected = rules_with_findings(INSECURE, tmp_path / "probe")
+    expected = rules_with_findings(INSECURE, tmp_path / "probe", hook_source["repo"])
     if not expected:
         assert proc.returncode == 0, out
         pytest.skip("no rule reports these files yet (rules not landed)")
