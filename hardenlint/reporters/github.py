@@ -13,6 +13,8 @@ converted. A span that ends just after a line break ends, for GitHub, on the lin
 """
 from __future__ import annotations
 
+import os
+
 from ..report import Report
 
 COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
@@ -36,7 +38,8 @@ def render(report: Report) -> str:
     out = []
     for f in report.findings:
         s = f.span
-        props = [("file", f.path), ("line", s.line)]
+        path = f.path.replace(os.sep, "/") if os.sep != "/" else f.path  # GitHub wants "/" paths
+        props = [("file", path), ("line", s.line)]
         end_line = s.end_line
         if end_line > s.line and s.end_column == 1:
             end_line -= 1  # the span ends with a line break: it covers whole lines up to the one before

@@ -12,6 +12,7 @@ multi-edit fix, or one that inserts a line, appear as a "commit suggestion" on a
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, Dict, List, Optional
 
 from ..docs import page_url
@@ -105,7 +106,7 @@ def diagnostic(f: Finding, report: Report, pos: Optional[_Positions]) -> Dict[st
     d = finding_dict(f, report)
     out: Dict[str, Any] = {
         "message": d["message"],
-        "location": {"path": d["path"], "range": _range(f, pos)},
+        "location": {"path": d["path"].replace(os.sep, "/") if os.sep != "/" else d["path"], "range": _range(f, pos)},
         "severity": SEVERITY.get(d["level"], "INFO"),
         "code": {"value": d["rule"], "url": page_url(d["rule"])},
     }
