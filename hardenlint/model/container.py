@@ -182,6 +182,8 @@ class ContainerView:
     - `kind`: "compose" | "kubernetes"; `role`: "service" | "container" | "initContainer" |
       "ephemeralContainer"; `name`: service / container name.
     - `image`: parsed reference (None when absent or unparsable, e.g. a Compose `build:` only);
+      Compose `${VAR:-default}` / `${VAR-default}` are replaced by their default first (as
+      Dockerfile ARG defaults are); any other `$VAR` left makes `image.variable` true;
       `image_span`: the image text only (inside quotes), so an Edit can replace it;
       `image_setting`: the `image:` entry.
     - `user`: Compose `user` as text ("1000:1000", "root"); Kubernetes runAsUser (int), container
@@ -544,9 +546,7 @@ def _compose_view(ctx: _Ctx, name: str, svc: Entry, top_volumes: Optional[Node])
     e = ents.get("image")
     if e is not None and isinstance(e.value_node, ScalarNode) and not is_null(e.value_node):
         v.image_setting = ctx.entry(e, e.value_node.value)
-        v.image = parse_image(_interpolate(e.value_node.value)[0] if "${" in e.value_node.value else e.value_node.value)
-        if v.image is not None and "$" in e.value_node.value and not v.image.variable:
-            v.image = parse_image(e.value_node.value)
+        v.image = parse_image(_interpolate(e.value_node.value)[0])
         s, end = value_range(text, e.key_node, e.value_node)
         s, end = scalar_text_range(text, e.value_node, s, end) if s == e.value_node.start_mark.index else (s, end)
         v.image_span = ctx.span(s, end)

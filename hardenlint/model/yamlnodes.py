@@ -114,8 +114,48 @@ class Entry(NamedTuple):
 _DOC_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
 
 
+_RESOLVE_CACHE: Dict[str, str] = {}
+_LOADER_CLASSES: Dict[type, type] = {}
+
+
+def _fast_loader(base: type) -> type:
+    """`base` with a memoised implicit-tag resolver (the composer's main Python-side cost: the
+    same plain scalars, `name`, `image`, `true`, recur across files) and no-op path resolvers
+    (safe loaders have none). Tags are exactly what `base.resolve` gives."""
+    cls = _LOADER_CLASSES.get(base)
+    if cls is not None:
+        return cls
+    resolve = base.resolve
+    if base.yaml_path_resolvers:  # pragma: no cover - a safe loader has none
+        _LOADER_CLASSES[base] = base
+        return base
+    default = base.DEFAULT_SCALAR_TAG
+
+    def fast_resolve(self, kind, value, implicit):
+        if kind is ScalarNode:
+            if not implicit[0]:
+                return default
+            tag = _RESOLVE_CACHE.get(value)
+            if tag is None:
+                tag = resolve(self, kind, value, implicit)
+                if len(value) < 64:
+                    if len(_RESOLVE_CACHE) > 50_000:
+                        _RESOLVE_CACHE.clear()
+                    _RESOLVE_CACHE[value] = tag
+            return tag
+        return resolve(self, kind, value, implicit)
+
+    def no_path(self, *args):
+        return None
+
+    cls = type(base.__name__ + "Fast", (base,), {
+        "resolve": fast_resolve, "descend_resolver": no_path, "ascend_resolver": no_path})
+    _LOADER_CLASSES[base] = cls
+    return cls
+
+
 def _compose_all(text: str) -> List[Optional[Node]]:
-    loader = LOADER(text)
+    loader = _fast_loader(LOADER)(text)
     try:
         docs = []
         while loader.check_node():

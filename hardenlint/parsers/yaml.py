@@ -38,8 +38,8 @@ HELM = "Helm template"
 IGNORE_ANNOTATION = "hardenlint.io/ignore"
 
 _TEMPLATE = re.compile(r"\{\{-?.*?-?\}\}|\{%-?.*?-?%\}", re.S)
-_ANCHOR = re.compile(r"&[^\s,\[\]{}]")
-_ALIAS = re.compile(r"\*[^\s,\[\]{}'\"*]")
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s,\[\]{}]")
+_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s,\[\]{}'\"*]")
 _SERVICES_LINE = re.compile(r"^services\s*:", re.M)
 _API_LINE = re.compile(r"^apiVersion\s*:", re.M)
 _KIND_LINE = re.compile(r"^kind\s*:", re.M)
