@@ -8,7 +8,8 @@ SOURCE_JSON (default /work/shared/data/eol.json) is the extraction described in 
 each cycle with `cycle`, `release`, `eol` (date, true or false) and optional `lts` / `codename`.
 
 The package's table keeps, per product, only what HL206 needs: `[cycle, release, eol, lts]`
-(eol is an ISO date, true = "EOL, no date given" or false = "no date yet"; lts is 0/1), plus the
+(eol is an ISO date, true = "EOL, no date given" or false = "no date yet"; lts is 0/1; for
+products in FREE_EXTENDED, eol is the end of their free LTS, `eoes`), plus the
 release codenames used as image tags and the Docker Hub tag conventions (which image is which
 product, how its tags carry cycles). `checked` is the extraction date unless --checked is given.
 """
@@ -71,6 +72,12 @@ NODE_CODENAMES = {
 # Products whose `lts` column means "long-term support release" (rhel's column is ELS: left out).
 LTS_PRODUCTS = {"ubuntu", "nodejs", "eclipse-temurin", "amazon-corretto", "dotnet", "mysql", "mariadb"}
 
+# Products whose extended support is free and published in the normal archive, which the official
+# images keep being rebuilt from: their end of life is the end of that support (`eoes`). Debian
+# LTS ships through the regular security archive; other products' extended support is paid
+# (Ubuntu Pro ESM, RHEL ELS, vendor subscriptions), so for them `eol` is the end of life.
+FREE_EXTENDED = {"debian"}
+
 # Products needed for base-OS suffixes even when no image maps to them (-ubi9 = rhel 9).
 EXTRA_PRODUCTS = {"rhel"}
 
@@ -85,7 +92,10 @@ def build(src: dict, checked: str) -> dict:
         rows = []
         for c in src["products"][name]:
             lts = 1 if name in LTS_PRODUCTS and c.get("lts") not in (None, False) else 0
-            rows.append([c["cycle"], c.get("release"), c["eol"], lts])
+            eol = c["eol"]
+            if name in FREE_EXTENDED and isinstance(c.get("eoes"), str):
+                eol = c["eoes"]
+            rows.append([c["cycle"], c.get("release"), eol, lts])
         products[name] = rows
     codenames = {
         "ubuntu": {c["codename"].split()[0].lower(): c["cycle"]
@@ -102,6 +112,7 @@ def build(src: dict, checked: str) -> dict:
         "license": src["license"],
         "checked": checked,
         "columns": ["cycle", "release", "eol", "lts"],
+        "eol_is_end_of_lts": sorted(FREE_EXTENDED),
         "images": IMAGES,
         "codenames": codenames,
         "products": products,

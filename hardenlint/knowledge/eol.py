@@ -213,6 +213,8 @@ def _describe(part: _Part, words: List[str]) -> str:
             name += f" ({word})"
     if c.eol is True:
         return f"{name} is past its end of life"
+    if c.product in _table().get("eol_is_end_of_lts", ()):
+        return f"{name} reached end of life (end of LTS) on {c.eol}"
     return f"{name} reached end of life on {c.eol}"
 
 

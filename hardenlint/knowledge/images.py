@@ -153,3 +153,38 @@ def large_base(ref: ImageRef) -> Optional[Tuple[str, Optional[str]]]:
     else:
         advice = entry["alternative"]
     return f"`{ref.raw}` is {entry['what']}; {advice}", replacement
+
+
+def default_user(ref: ImageRef) -> Optional[str]:
+    """The non-root user an image is documented to run as by default, or None when it runs as
+    root or nobody knows: distroless `nonroot` tags (`:nonroot`, `:debug-nonroot`,
+    `:latest-nonroot`) and Chainguard images (`cgr.dev/chainguard/*`, but not `-dev` tags, which
+    are root build images, nor `wolfi-base`) run as `nonroot` (65532); .NET `-chiseled` images as
+    `app`; `nginxinc/nginx-unprivileged` as `nginx` (101)."""
+    if ref.variable or ref.is_scratch:
+        return None
+    tag = ref.tag or "latest"
+    if ref.registry == "gcr.io" and ref.repository.startswith("distroless/"):
+        return "nonroot" if "nonroot" in tag.split("-") else None
+    if ref.registry == "cgr.dev" and ref.repository.startswith("chainguard/"):
+        if ref.repository.endswith("/wolfi-base") or tag == "dev" or tag.endswith("-dev"):
+            return None
+        return "nonroot"
+    if ref.registry == "mcr.microsoft.com" and ref.repository.startswith("dotnet/") and "chiseled" in tag:
+        return "app"
+    if image_key(ref) == "nginxinc/nginx-unprivileged":
+        return "nginx"
+    return None
+
+
+def family_user(ref: ImageRef) -> Optional[str]:
+    """A non-root user that exists in images of this family (for a `USER` fix): `node` in the
+    official Node.js images, `nonroot` in distroless and Chainguard images."""
+    if ref.variable or ref.is_scratch:
+        return None
+    if image_key(ref) == "node":
+        return "node"
+    if (ref.registry == "gcr.io" and ref.repository.startswith("distroless/")) or (
+            ref.registry == "cgr.dev" and ref.repository.startswith("chainguard/")):
+        return "nonroot"
+    return default_user(ref)

@@ -23,7 +23,9 @@ class Insecure:
 
 _FALSE = {"false", "0", "no", "off"}
 _TRUE = {"true", "1", "yes", "on"}
-_WRAPPERS = {"sudo", "doas", "env", "command", "exec", "nohup", "time", "nice", "xargs"}
+# Commands that run another command, with their short options that take an argument.
+_WRAPPERS = {"sudo": "ugpCDhrtUT", "doas": "uC", "env": "uCS", "command": "", "exec": "a",
+             "nohup": "", "time": "fo", "nice": "n", "xargs": "aEeIiLlnPsd", "su-exec": "", "gosu": ""}
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _CURL_ARG_LETTERS = set("AbcCdDeEFHKmoPQrtTuUwxXyYz")
 _APT = {"apt-get", "apt", "aptitude"}
@@ -38,19 +40,27 @@ _GIT_SSLVERIFY = re.compile(r"http\.(?:.+\.)?sslverify", re.I)
 _APT_TRUSTED = re.compile(r"\[[^\]]*\btrusted=yes\b[^\]]*\]")
 
 
-def _command_start(argv: Sequence[str]) -> int:
-    """Index of the command name, past env assignments and wrappers (`sudo -E`, `env X=1`)."""
+def command_start(argv: Sequence[str]) -> int:
+    """Index of the command name, past env assignments and wrappers (`sudo -u app`, `env X=1`)."""
     i = 0
     while i < len(argv):
         w = argv[i]
         if _ASSIGNMENT.match(w):
             i += 1
-        elif w.rsplit("/", 1)[-1] in _WRAPPERS:
-            i += 1
-            while i < len(argv) and argv[i].startswith("-"):
-                i += 1
-        else:
+            continue
+        takes_arg = _WRAPPERS.get(w.rsplit("/", 1)[-1])
+        if takes_arg is None:
             break
+        i += 1
+        while i < len(argv) and argv[i].startswith("-") and argv[i] != "-":
+            opt = argv[i]
+            i += 1
+            if opt == "--":
+                break
+            if len(opt) == 2 and opt[1] in takes_arg:
+                i += 1  # the option's argument
+        if w.rsplit("/", 1)[-1] in ("gosu", "su-exec"):
+            i += 1  # `gosu USER command`
     return i
 
 
@@ -175,7 +185,7 @@ def _trusted_yes(argv: Sequence[str], i0: int) -> List[Insecure]:
 def insecure_command(argv: Sequence[str]) -> List[Insecure]:
     """Every place in one simple command that turns off TLS or signature verification."""
     out: List[Insecure] = []
-    i0 = _command_start(argv)
+    i0 = command_start(argv)
     for i in range(i0):
         name, _, value = argv[i].partition("=")
         if _ASSIGNMENT.match(argv[i]):

@@ -1,1 +1,194 @@
-"""Checks: placeholder until the rules land."""
+"""Dockerfile image provenance: HL101-HL107 (know exactly what runs)."""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator, List, Optional, Tuple
+
+from ...knowledge import images
+from ...knowledge.verification import insecure_command, insecure_env
+from ...model.dockerfile import Dockerfile, Instruction
+from ...model.findings import Edit, Fix, Span, Violation
+from ...model.image import ImageRef, parse_image
+from ...registry import RuleContext, check
+from ._shell import pipeline_before
+from ._util import commands, delete_instruction, env_words, word_spans
+
+
+def _image_refs(df: Dockerfile) -> Iterator[Tuple[ImageRef, Span]]:
+    """Every external image the build pulls: FROM images (not stage names, not `scratch`,
+    ARG defaults resolved) and `COPY --from=<image>` sources."""
+    names = {s.name for s in df.stages if s.name}
+    for stage in df.stages:
+        if stage.base_stage is None and stage.image is not None:
+            yield stage.image, stage.image_span
+        for ins in stage.instructions[1:]:
+            f = ins.flag("from") if ins.keyword == "COPY" else None
+            if f is None or not f.value:
+                continue
+            value, ok = df.resolve_word(f.value, stage, ins)
+            if not ok or value.lower() in names or value.isdigit():
+                continue
+            ref = parse_image(value)
+            if ref is not None:
+                yield ref, f.span
+
+
+def _judge(df: Dockerfile, judge) -> Iterable[Violation]:
+    for ref, span in _image_refs(df):
+        if ref.is_scratch or ref.variable:
+            continue
+        message = judge(ref)
+        if message:
+            yield Violation(span, message)
+
+
+@check("HL101", "D")
+def image_tag_missing(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
+    """FROM / COPY --from images without a tag or digest."""
+    return _judge(df, images.missing_tag)
+
+
+@check("HL102", "D")
+def image_tag_latest(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
+    """FROM / COPY --from images tagged `latest`."""
+    return _judge(df, images.latest_tag)
+
+
+@check("HL103", "D")
+def image_not_pinned_by_digest(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
+    """FROM / COPY --from images without `@sha256:`."""
+    return _judge(df, images.not_digest_pinned)
+
+
+@check("HL104", "D")
+def image_from_untrusted_registry(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
+    """Images from registries outside `trusted-registries` (nothing when that is empty)."""
+    if not ctx.trusted_registries:
+        return ()
+    return _judge(df, lambda ref: images.untrusted_registry(ref, ctx.trusted_registries))
+
+
+_URL = re.compile(r"(?i)(https?|git|ssh)://|git@[^:/\s]+:")
+_COMMIT = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+def _is_git(url: str) -> bool:
+    base = url.split("#", 1)[0].split("?", 1)[0].rstrip("/")
+    return url.lower().startswith(("git@", "git://", "ssh://")) or base.endswith(".git")
+
+
+def _git_ref(url: str) -> str:
+    """The ref a git URL pins: `#ref[:subdir]` or `?ref=ref` (BuildKit's two syntaxes)."""
+    if "#" in url:
+        return url.split("#", 1)[1].split(":", 1)[0]
+    m = re.search(r"[?&](?:ref|tag|branch|commit)=([^&]+)", url)
+    return m.group(1) if m else ""
+
+
+@check("HL105", "D")
+def add_remote_without_checksum(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
+    """`ADD <url>` without `--checksum=`, and `ADD <git url>` not pinned to a commit."""
+    for ins in df.instructions:
+        if ins.keyword != "ADD":
+            continue
+        words = word_spans(ins)
+        checksum = ins.flag("checksum")
+        for value, span in words[:-1]:
+            if not _URL.match(value):
+                continue
+            if _is_git(value):
+                ref = _git_ref(value)
+                if checksum is None and not _COMMIT.fullmatch(ref.lower()):
+                    pin = f"ref `{ref}`" if ref else "the default branch"
+                    yield Violation(span, f"`ADD {value}` fetches {pin}, which can move; pin a full "
+                                          "commit SHA (`#<sha>`) or add `--checksum=<commit sha>`")
+            elif checksum is None:
+                yield Violation(span, f"`ADD {value}` downloads without `--checksum=sha256:...`; the "
+                                      "content can change or be tampered with unnoticed")
+
+
+_DOWNLOADERS = {"curl", "wget"}
+_SHELLS = re.compile(r"(?:sh|bash|dash|ash|zsh|ksh|mksh|fish)")
+_INTERPRETERS = re.compile(r"(?:python[0-9.]*|perl|ruby|node|php)")
+_SUBST_DOWNLOAD = re.compile(r"(?:\$\(|`|<\()\s*(?:\S*/)?(?:curl|wget)\b")
+
+
+def _runs_stdin(cmd) -> bool:
+    """Does this shell / interpreter execute what it reads on stdin (`sh`, `bash -s --`,
+    `python3 -`), rather than a script argument (`sh -c ...`, `python3 -m json.tool`, `perl x.pl`)?"""
+    shell = _SHELLS.fullmatch(cmd.name) is not None
+    for w in cmd.words[cmd.name_index() + 1:]:
+        v = w.value
+        if v in ("-", "/dev/stdin", "--"):
+            return True
+        if v.startswith("-") and not v.startswith("--"):
+            letters = v[1:]
+            if shell and "s" in letters:
+                return True
+            if (shell and "c" in letters) or (not shell and letters[:1] in ("c", "m", "e", "E", "r")):
+                return False
+            continue
+        if v.startswith("--"):
+            continue
+        return False  # a script file or other operand
+    return True
+
+
+@check("HL106", "D")
+def remote_script_piped_to_shell(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
+    """`curl ... | sh`, `wget -O- ... | bash`, `bash <(curl ...)`, `sh -c "$(curl ...)"`."""
+    for _stage, _ins, sc, cmd in commands(df):
+        name = cmd.name
+        if not (_SHELLS.fullmatch(name) or _INTERPRETERS.fullmatch(name) or name in ("eval", "source", ".")):
+            continue
+        upstream = [c for c in pipeline_before(cmd) if c.name in _DOWNLOADERS]
+        if upstream and _runs_stdin(cmd):
+            first = upstream[-1]
+            yield Violation(sc.span(first.words[0].start, cmd.words[cmd.name_index()].end),
+                            f"`{first.name} ... | {name}` runs a downloaded script without verifying "
+                            "it; download it to a file, check its sha256 or signature, then run it")
+            continue
+        for w in cmd.words[cmd.name_index() + 1:]:
+            m = _SUBST_DOWNLOAD.search(w.value)
+            if m:
+                tool = "wget" if "wget" in m.group() else "curl"
+                yield Violation(sc.word_span(w), f"`{name}` runs a script fetched by `{tool}` without "
+                                "verifying it; download it to a file, check its sha256 or signature, "
+                                "then run it")
+                break
+
+
+def _insecure_env_findings(df: Dockerfile) -> Iterator[Violation]:
+    for ins in df.instructions:
+        if ins.keyword not in ("ENV", "ARG"):
+            continue
+        pairs = env_words(ins)
+        for name, value, span, k in pairs:
+            msg = insecure_env(name, value) if value is not None else None
+            if not msg:
+                continue
+            if len(pairs) == 1:
+                edits = (delete_instruction(df, ins),)
+            else:  # drop this assignment and the space before it (or after it, when first)
+                words = ins.words()
+                start = words[k - 1][1].end if k > 0 else span.start
+                end = words[k + 1][1].start if k == 0 else span.end
+                edits = (Edit(start, end, ""),)
+            yield Violation(span, f"{ins.keyword} {msg}",
+                            Fix(f"remove `{name}`", edits, "unsafe"))
+
+
+@check("HL107", "D")
+def verification_disabled(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
+    """TLS / signature checks turned off in RUN commands or by ENV / ARG settings."""
+    yield from _insecure_env_findings(df)
+    for _stage, _ins, sc, cmd in commands(df):
+        for hit in insecure_command(cmd.argv):
+            span = sc.word_span(cmd.words[hit.start], cmd.words[hit.end - 1])
+            fix = None
+            if hit.replacement is not None and sc.editable:
+                edit = sc.replace_words(cmd, hit.start, hit.end, hit.replacement)
+                removed = " ".join(w.value for w in cmd.words[hit.start:hit.end])
+                title = "turn verification back on" if hit.replacement else f"remove `{removed}`"
+                fix = Fix(title, (edit,), "unsafe")
+            yield Violation(span, hit.message, fix)

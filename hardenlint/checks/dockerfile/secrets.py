@@ -1,1 +1,50 @@
-"""Checks: placeholder until the rules land."""
+"""Dockerfile secrets: HL501 secret-in-environment (ENV / ARG), HL502 secret-file-copied.
+
+Messages name the variable or file, never a value.
+"""
+from __future__ import annotations
+
+import posixpath
+from typing import Iterable
+
+from ...knowledge.secrets import credential_file, is_literal_secret, is_secret_name
+from ...model.dockerfile import Dockerfile
+from ...model.findings import Span, Violation
+from ...registry import RuleContext, check
+from ._util import env_words, word_spans
+
+
+@check("HL501", "D")
+def secret_in_environment(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
+    """ENV values and ARG defaults that are literal secrets for secret-looking names."""
+    for ins in df.instructions:
+        if ins.keyword not in ("ENV", "ARG"):
+            continue
+        for name, value, span, _k in env_words(ins):
+            if value is None or not is_secret_name(name) or not is_literal_secret(value):
+                continue
+            at = Span.of(df.source.index, span.start, span.start + len(name))
+            if ins.keyword == "ENV":
+                why = ("is baked into the image config, visible to `docker inspect` and every "
+                       "process; pass it at run time (or use `RUN --mount=type=secret` while building)")
+            else:
+                why = ("is recorded in the image history; use `RUN --mount=type=secret` for "
+                       "build-time secrets")
+            yield Violation(at, f"{ins.keyword} `{name}` has a literal value, which {why}")
+
+
+@check("HL502", "D")
+def secret_file_copied(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
+    """COPY / ADD of key or credential files (`id_rsa`, `*.pem`, `.env`, `.npmrc`, ...)."""
+    for ins in df.instructions:
+        if ins.keyword not in ("COPY", "ADD"):
+            continue
+        words = word_spans(ins)
+        for value, span in words[:-1]:
+            if value.startswith("<<") and ins.heredocs:
+                continue
+            if credential_file(value):
+                name = posixpath.basename(value.rstrip("/")) or value
+                yield Violation(span, f"`{ins.keyword}` puts `{name}`, a key or credential file, into an "
+                                      "image layer where anyone with the image can read it; mount it "
+                                      "for the step that needs it with `RUN --mount=type=secret`")

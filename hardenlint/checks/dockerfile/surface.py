@@ -1,1 +1,420 @@
-"""Checks: placeholder until the rules land."""
+"""Dockerfile attack surface: HL201-HL207 (small images, less to scan and patch)."""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator, List, Optional, Tuple
+
+from ...knowledge import images
+from ...knowledge.eol import eol_status
+from ...model.dockerfile import Dockerfile, Instruction, Stage
+from ...model.findings import Edit, Fix, Violation
+from ...registry import RuleContext, check
+from ._shell import Command, Word
+from ._util import (Script, cache_mounted, commands, descendants, image_fix_ok, runs,
+                    stage_chain)
+
+# -- package managers ----------------------------------------------------------------------------
+
+_APT = {"apt-get", "apt"}
+_RPM = {"yum", "dnf", "microdnf", "tdnf"}
+_PIP = re.compile(r"pip(?:\d+(?:\.\d+)?)?")
+_OPT_WITH_ARG = {"apt-get": "octe", "apt": "octe", "yum": "c", "dnf": "c", "pip": ""}
+
+
+def tool_and_subcommand(cmd: Command) -> Tuple[str, int]:
+    """(tool, index of its subcommand word or -1): `apt-get -y install` -> ("apt-get", 2);
+    `python3 -m pip install` -> ("pip", 3)."""
+    i = cmd.name_index()
+    words = cmd.words
+    if i >= len(words):
+        return "", -1
+    tool = cmd.name
+    if re.fullmatch(r"python[0-9.]*", tool) and [w.value for w in words[i + 1:i + 3]] == ["-m", "pip"]:
+        tool, i = "pip", i + 2
+    elif _PIP.fullmatch(tool):
+        tool = "pip"
+    takes_arg = _OPT_WITH_ARG.get(tool, "")
+    j = i + 1
+    while j < len(words):
+        v = words[j].value
+        if v.startswith("-"):
+            j += 2 if (len(v) == 2 and v[1] in takes_arg) else 1
+            continue
+        return tool, j
+    return tool, -1
+
+
+def _sub(cmd: Command) -> Tuple[str, str, Optional[Word]]:
+    tool, j = tool_and_subcommand(cmd)
+    return tool, (cmd.words[j].value if j >= 0 else ""), (cmd.words[j] if j >= 0 else None)
+
+
+def _has(cmd: Command, *flags: str) -> bool:
+    return any(w.value in flags or any(w.value.startswith(f + "=") for f in flags if f.startswith("--"))
+               for w in cmd.words)
+
+
+def _packages(cmd: Command) -> List[Word]:
+    """Package words of an install command (after the subcommand, options left out)."""
+    tool, j = tool_and_subcommand(cmd)
+    return [w for w in cmd.words[j + 1:] if not w.value.startswith("-")] if j >= 0 else []
+
+
+# -- HL201 ---------------------------------------------------------------------------------------
+
+@check("HL201", "D")
+def large_base_image(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
+    """The final stage (through `FROM <stage>` chains) is built on a full image."""
+    final = df.final_stage
+    if final is None:
+        return
+    root = stage_chain(final)[-1]
+    if root.image is None:
+        return
+    found = images.large_base(root.image)
+    if not found:
+        return
+    message, replacement = found
+    via = "" if root is final else f" (through stage `{final.base_stage.name}`)"
+    fix = None
+    if replacement and image_fix_ok(df, root):
+        sp = root.image_span
+        fix = Fix(f"use `{replacement}`", (Edit(sp.start, sp.end, replacement),), "unsafe")
+    yield Violation(root.image_span, f"final stage{via} is built on {message}", fix)
+
+
+# -- HL202 ---------------------------------------------------------------------------------------
+
+_NO_RECOMMENDS = re.compile(r"APT::Install-Recommends\s*=?\s*[\"']?(?:0|false)\b", re.I)
+
+
+def _recommends_off_in_config(df: Dockerfile, stage: Stage, before: Instruction) -> bool:
+    """An earlier RUN of the stage chain writes `APT::Install-Recommends "0"` to apt's config."""
+    for s in stage_chain(stage):
+        for ins in s.instructions:
+            if ins.keyword == "RUN" and ins.span.start < before.span.start and (
+                    _NO_RECOMMENDS.search(ins.args) or any(_NO_RECOMMENDS.search(h.body) for h in ins.heredocs)):
+                return True
+    return False
+
+
+@check("HL202", "D")
+def apt_install_recommends(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
+    """`apt-get install` without `--no-install-recommends`."""
+    for stage, ins, sc, cmd in commands(df):
+        tool, sub, word = _sub(cmd)
+        if tool not in _APT or sub != "install":
+            continue
+        if _has(cmd, "--no-install-recommends") or any(_NO_RECOMMENDS.search(w.value) for w in cmd.words):
+            continue
+        if _recommends_off_in_config(df, stage, ins):
+            continue
+        fix = Fix("add `--no-install-recommends`", (sc.insert_word(word, "--no-install-recommends"),),
+                  "unsafe") if sc.editable else None
+        start = cmd.words[cmd.name_index()]
+        yield Violation(sc.word_span(start, word),
+                        f"`{tool} install` without `--no-install-recommends` also installs "
+                        "recommended packages nobody asked for", fix)
+
+
+# -- HL203 ---------------------------------------------------------------------------------------
+
+def _removes(cmds: List[Command], *prefixes: str) -> bool:
+    """Some `rm` in the RUN deletes a path under one of `prefixes` (`~` = any home)."""
+    for c in cmds:
+        if c.name != "rm":
+            continue
+        for w in c.words[c.name_index() + 1:]:
+            v = w.value.replace("$HOME", "~").replace("${HOME}", "~").replace("/root", "~")
+            if any(v.rstrip("/*") == p.rstrip("/") or v.startswith(p.rstrip("/") + "/") for p in prefixes):
+                return True
+    return False
+
+
+def _runs(cmds: List[Command], tool: str, *subs: str) -> bool:
+    return any(_sub(c)[0] == tool and _sub(c)[1] in subs for c in cmds)
+
+
+def _can_append(sc: Script, cmd: Command) -> bool:
+    return sc.editable and not sc.exec_form and cmd.op in ("&&", ";", "\n", "")
+
+
+def _append(sc: Script, cmd: Command, text: str) -> Edit:
+    return sc.insert(cmd.end, f" && {text}")
+
+
+def _later_apt_needs_lists(df: Dockerfile, stage: Stage, ins: Instruction) -> bool:
+    """A later RUN in this stage or a stage built on it installs with apt without updating first."""
+    for s in descendants(df, stage):
+        for _st, other, scripts in runs(df):
+            if _st is not s or other.span.start <= ins.span.start:
+                continue
+            cmds = [c for sc in scripts for c in sc.commands]
+            if _runs(cmds, "apt-get", "install") or _runs(cmds, "apt", "install"):
+                if not (_runs(cmds, "apt-get", "update") or _runs(cmds, "apt", "update")):
+                    return True
+    return False
+
+
+def _env_set(df: Dockerfile, stage: Stage, ins: Instruction, name: str, cmd: Command) -> bool:
+    if any(w.value.startswith(name + "=") and w.value != name + "=" for w in cmd.words[:cmd.name_index()]):
+        return True
+    value, ok = df.resolve_word("${%s}" % name, stage, ins)
+    return ok and value != ""
+
+
+@check("HL203", "D")
+def package_cache_kept(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
+    """Package manager caches left in the layer (apt lists, apk, pip, yum/dnf, npm, yarn)."""
+    for stage, ins, scripts in runs(df):
+        all_cmds = [c for sc in scripts for c in sc.commands]
+        placed = [(sc, c) for sc in scripts for c in sc.commands]
+        yield from _apt_lists(df, stage, ins, all_cmds, placed)
+        for sc, cmd in placed:
+            tool, sub, word = _sub(cmd)
+            if tool == "apk" and sub == "add" and not _has(cmd, "--no-cache") \
+                    and not _removes(all_cmds, "/var/cache/apk") \
+                    and not cache_mounted(ins, ["/var/cache/apk", "/etc/apk/cache"]):
+                fix = Fix("add `--no-cache`", (sc.insert_word(word, "--no-cache"),), "safe") if sc.editable else None
+                yield Violation(sc.word_span(cmd.words[cmd.name_index()], word),
+                                "`apk add` without `--no-cache` keeps the package index in the layer", fix)
+            elif tool == "pip" and sub == "install" and not _has(cmd, "--no-cache-dir") \
+                    and not _env_set(df, stage, ins, "PIP_NO_CACHE_DIR", cmd) \
+                    and not _removes(all_cmds, "~/.cache/pip", "~/.cache") \
+                    and not any(_sub(c)[0] == "pip" and _sub(c)[1] == "cache" for c in all_cmds) \
+                    and not cache_mounted(ins, ["~/.cache/pip"]):
+                fix = Fix("add `--no-cache-dir`", (sc.insert_word(word, "--no-cache-dir"),), "safe") if sc.editable else None
+                yield Violation(sc.word_span(cmd.words[cmd.name_index()], word),
+                                "`pip install` without `--no-cache-dir` keeps pip's download cache in the layer", fix)
+            elif tool in _RPM and sub in ("install", "upgrade", "update", "reinstall", "groupinstall") \
+                    and not any(_sub(c)[0] in _RPM and _sub(c)[1] == "clean" for c in all_cmds) \
+                    and not _removes(all_cmds, "/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5") \
+                    and not cache_mounted(ins, ["/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"]):
+                fix = Fix(f"add `&& {tool} clean all`", (_append(sc, cmd, f"{tool} clean all"),), "safe") \
+                    if _can_append(sc, cmd) else None
+                yield Violation(sc.word_span(cmd.words[cmd.name_index()], word),
+                                f"`{tool} {sub}` without `{tool} clean all` in the same RUN keeps its "
+                                "cache in the layer", fix)
+            elif tool in ("npm", "yarn") and sub in (("install", "i", "ci", "add") if tool == "npm" else ("install", "add", "global")) \
+                    and not any(_sub(c)[0] == tool and _sub(c)[1] == "cache" for c in all_cmds) \
+                    and not _removes(all_cmds, "~/.npm", "~/.cache/yarn", "/usr/local/share/.cache/yarn") \
+                    and not cache_mounted(ins, ["~/.npm"] if tool == "npm" else ["~/.cache/yarn", "/usr/local/share/.cache/yarn", "~/.yarn"]):
+                clean = "npm cache clean --force" if tool == "npm" else "yarn cache clean"
+                fix = Fix(f"add `&& {clean}`", (_append(sc, cmd, clean),), "safe") if _can_append(sc, cmd) else None
+                yield Violation(sc.word_span(cmd.words[cmd.name_index()], word),
+                                f"`{tool} {sub}` without `{clean}` in the same RUN keeps its cache in the layer", fix)
+
+
+def _apt_lists(df, stage, ins, all_cmds, placed) -> Iterator[Violation]:
+    updates = [(sc, c) for sc, c in placed if _sub(c)[0] in _APT and _sub(c)[1] == "update"]
+    if not updates or _removes(all_cmds, "/var/lib/apt/lists") \
+            or cache_mounted(ins, ["/var/lib/apt/lists"]):
+        return
+    installs = [(sc, c) for sc, c in placed if _sub(c)[0] in _APT and _sub(c)[1] in ("install", "upgrade", "dist-upgrade")]
+    if installs:
+        sc, cmd = installs[-1]
+        word = _sub(cmd)[2]
+        fix = None
+        if _can_append(sc, cmd) and not _later_apt_needs_lists(df, stage, ins):
+            fix = Fix("add `&& rm -rf /var/lib/apt/lists/*`", (_append(sc, cmd, "rm -rf /var/lib/apt/lists/*"),), "safe")
+        yield Violation(sc.word_span(cmd.words[cmd.name_index()], word),
+                        "apt package lists from `apt-get update` stay in the layer; end this RUN with "
+                        "`rm -rf /var/lib/apt/lists/*`", fix)
+    else:
+        sc, cmd = updates[-1]
+        yield Violation(sc.word_span(cmd.words[cmd.name_index()], _sub(cmd)[2]),
+                        "`apt-get update` in a RUN of its own leaves the package lists in that layer; "
+                        "update, install and `rm -rf /var/lib/apt/lists/*` in one RUN")
+
+
+# -- HL204 ---------------------------------------------------------------------------------------
+
+@check("HL204", "D")
+def sudo_in_build(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
+    """`sudo` used in a RUN command."""
+    for _stage, _ins, sc, cmd in commands(df):
+        for w in cmd.words[:cmd.name_index()]:
+            if w.value.rsplit("/", 1)[-1] == "sudo":
+                yield Violation(sc.word_span(w), "`sudo` in a build step: RUN already runs as the "
+                                "current USER; switch with `USER` around the steps that need root")
+                break
+
+
+# -- HL205 ---------------------------------------------------------------------------------------
+
+_SSH_SERVERS = {"openssh-server", "dropbear", "dropbear-bin"}
+
+
+def _port_covers_22(text: str) -> bool:
+    port, _, proto = text.partition("/")
+    if proto and proto.lower() != "tcp":
+        return False
+    lo, _, hi = port.partition("-")
+    if not lo.isdigit() or (hi and not hi.isdigit()):
+        return False
+    return int(lo) <= 22 <= int(hi or lo)
+
+
+@check("HL205", "D")
+def ssh_exposed(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
+    """`EXPOSE 22` and SSH servers installed by apt, apk, yum/dnf or zypper."""
+    for stage in df.stages:
+        for ins in stage.instructions:
+            if ins.keyword != "EXPOSE":
+                continue
+            for word, span in ins.words():
+                value, ok = df.resolve_word(word, stage, ins)
+                if ok and _port_covers_22(value):
+                    yield Violation(span, f"`EXPOSE {word}` advertises the SSH port; containers should "
+                                    "not run an SSH server (use `docker exec` / `kubectl exec`)")
+    for _stage, _ins, sc, cmd in commands(df):
+        tool, sub, _w = _sub(cmd)
+        installs = (tool in _APT | _RPM and sub == "install") or (tool == "apk" and sub == "add") \
+            or (tool == "zypper" and sub in ("install", "in"))
+        if not installs:
+            continue
+        servers = _SSH_SERVERS | ({"openssh"} if tool == "apk" else set())
+        for w in _packages(cmd):
+            name = re.split(r"[=<>~]", w.value, 1)[0]
+            if name in servers:
+                yield Violation(sc.word_span(w), f"`{name}` installs an SSH server in the image; use "
+                                "`docker exec` / `kubectl exec` instead of SSH into containers")
+
+
+# -- HL206 ---------------------------------------------------------------------------------------
+
+@check("HL206", "D")
+def end_of_life_base_image(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
+    """FROM images whose release cycle is past its end of life on the run date."""
+    for stage in df.stages:
+        ref = stage.image
+        if stage.base_stage is not None or ref is None:
+            continue
+        status = eol_status(ref, ctx.today)
+        if status is None:
+            continue
+        message = f"base image `{ref.raw}`: {status.message}"
+        fix = None
+        if status.replacement:
+            message += f"; move to a supported release such as `{status.replacement}`"
+            if image_fix_ok(df, stage):
+                sp = stage.image_span
+                fix = Fix(f"use `{status.replacement}`", (Edit(sp.start, sp.end, status.replacement),), "unsafe")
+        yield Violation(stage.image_span, message, fix)
+
+
+# -- HL207 ---------------------------------------------------------------------------------------
+
+_SYMBOLIC = re.compile(r"([ugoa]*)((?:[-+=][rwxXstugo]*)+)")
+
+
+def judge_mode(mode: str) -> Tuple[List[str], Optional[str]]:
+    """(problems, safer mode or None) for a chmod-style mode: world-writable (without the sticky
+    bit, so `1777` tmp dirs pass), setuid, setgid."""
+    if re.fullmatch(r"[0-7]{1,4}", mode):
+        n = int(mode, 8)
+        problems, clear = [], 0
+        if n & 0o002 and not n & 0o1000:
+            problems.append("world-writable")
+            clear |= 0o002
+        if n & 0o4000:
+            problems.append("setuid")
+            clear |= 0o4000
+        if n & 0o2000:
+            problems.append("setgid")
+            clear |= 0o2000
+        if not problems:
+            return [], None
+        new = format(n & ~clear, "o").zfill(len(mode))
+        if len(mode) == 4 and mode[0] != "0" and new[0] == "0":
+            new = new[1:]
+        return problems, new
+    problems: List[str] = []
+    out: List[str] = []
+    append_o_minus_w = False
+    for clause in mode.split(","):
+        m = _SYMBOLIC.fullmatch(clause)
+        if not m:
+            return [], None
+        who, kept = m.group(1), []
+        for op in re.findall(r"[-+=][rwxXstugo]*", m.group(2)):
+            sign, perms = op[0], op[1:]
+            if sign in "+=" and "s" in perms:
+                if not who or "u" in who or "a" in who:
+                    problems.append("setuid")
+                if not who or "g" in who or "a" in who:
+                    problems.append("setgid")
+                perms = perms.replace("s", "")
+            if sign in "+=" and "w" in perms and ("o" in who or "a" in who):
+                problems.append("world-writable")
+                if sign == "=":
+                    append_o_minus_w = True
+                else:  # a+w -> ug+w, o+w -> (dropped), go+w -> g+w
+                    rest = who.replace("a", "ug").replace("o", "")
+                    if rest:
+                        out.append(rest + sign + perms)
+                    if perms.replace("w", ""):
+                        out.append("o" + sign + perms.replace("w", ""))
+                    continue
+            if perms or sign == "=":
+                kept.append(sign + perms)
+        if kept:
+            out.append(who + "".join(kept))
+    if not problems:
+        return [], None
+    problems = list(dict.fromkeys(problems))
+    if append_o_minus_w:
+        out.append("o-w")
+    new = ",".join(out)
+    return problems, new or None
+
+
+def _describe(problems: List[str]) -> str:
+    words = {"world-writable": "makes files world-writable (any process in the container can change them)",
+             "setuid": "adds the setuid bit (the file runs with its owner's privileges)",
+             "setgid": "adds the setgid bit (the file runs with its group's privileges)"}
+    return "; ".join(words[p] for p in problems)
+
+
+def _mode_words(cmd: Command) -> Iterator[Word]:
+    name = cmd.name
+    words = cmd.words[cmd.name_index() + 1:]
+    if name == "chmod":
+        if any(w.value.startswith("--reference") for w in words):
+            return
+        for w in words:
+            if not w.value.startswith("-"):
+                yield w
+                return
+    elif name in ("mkdir", "install"):
+        for k, w in enumerate(words):
+            if w.value in ("-m", "--mode") and k + 1 < len(words):
+                yield words[k + 1]
+            elif w.value.startswith("--mode="):
+                yield w  # handled by the caller (value after '=')
+
+
+@check("HL207", "D")
+def world_writable_permissions(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
+    """`chmod 777` / `a+w` / `o+w` / setuid-setgid in RUN; `COPY/ADD --chmod=777`."""
+    for _stage, _ins, sc, cmd in commands(df):
+        for w in _mode_words(cmd):
+            prefix = "--mode=" if w.value.startswith("--mode=") else ""
+            mode = w.value[len(prefix):]
+            problems, safer = judge_mode(mode)
+            if not problems:
+                continue
+            fix = None
+            if safer and sc.editable:
+                fix = Fix(f"use mode `{safer}`", (sc.edit(w.start, w.end, sc.quote(prefix + safer)),), "unsafe")
+            shown = f"{cmd.name} {mode}" if cmd.name == "chmod" else f"{cmd.name} --mode={mode}"
+            yield Violation(sc.word_span(w), f"`{shown}` {_describe(problems)}", fix)
+    for ins in df.instructions:
+        f = ins.flag("chmod") if ins.keyword in ("COPY", "ADD") else None
+        if f is None or not f.value:
+            continue
+        problems, safer = judge_mode(f.value)
+        if problems:
+            fix = Fix(f"use `--chmod={safer}`", (Edit(f.span.start, f.span.end, f"--chmod={safer}"),),
+                      "unsafe") if safer else None
+            yield Violation(f.span, f"`{ins.keyword} --chmod={f.value}` {_describe(problems)}", fix)

@@ -1,0 +1,246 @@
+"""A small POSIX-shell reader for RUN commands: simple commands, their words and offsets.
+
+Not a shell: enough to find `curl -k`, `apt-get install`, `| sh` and to point at (and edit) the
+exact words. Quotes and escapes are removed from word values; `$(...)`, backticks and `<(...)`
+stay in the value as written and their contents are read as commands too. Redirections and their
+targets are left out of `Command.words`; reserved words (`if`, `then`, `do`, ...) that start a
+command are skipped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import List, Optional, Tuple
+
+from ...knowledge.verification import command_start
+
+_OPERATORS = ("&&", "||", ";;", "|&", "|", ";", "&", "(", ")")
+_RESERVED = {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "time"}
+SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "fish"}
+_MAX_DEPTH = 4
+
+
+@dataclass
+class Word:
+    value: str  # quotes and escapes removed
+    start: int  # offsets into the text given to `parse` (plus its base)
+    end: int
+    raw: str = ""
+
+
+@dataclass
+class Command:
+    words: List[Word]
+    op: str = ""  # operator after the command: "|", "&&", "||", ";", "&", "\n" or "" (end)
+    end: int = 0  # end offset of the command's last token, redirections included
+    group: int = 0  # commands of one list share a group; substitutions get their own
+    pipe_prev: Optional["Command"] = field(default=None, repr=False)
+
+    @property
+    def argv(self) -> List[str]:
+        return [w.value for w in self.words]
+
+    def name_index(self) -> int:
+        """Index of the command name, past `NAME=value` assignments and wrappers (`sudo -E`)."""
+        return command_start(self.argv)
+
+    @property
+    def name(self) -> str:
+        i = self.name_index()
+        return self.words[i].value.rsplit("/", 1)[-1] if i < len(self.words) else ""
+
+
+def _balanced(text: str, i: int) -> int:
+    """Index of the `)` closing the `(` at text[i] (quotes respected), or len(text)."""
+    depth, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "'":
+            j = text.find("'", i + 1)
+            i = n if j < 0 else j + 1
+            continue
+        if c == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+            i += 1
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return n
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.commands: List[Command] = []
+        self.groups = 0
+
+    def read(self, text: str, base: int, depth: int) -> None:
+        group = self.groups
+        self.groups += 1
+        words: List[Word] = []
+        buf: Optional[List[str]] = None
+        wstart = 0
+        redirect = False
+        last_end = base
+        prev: Optional[Command] = None
+        i, n = 0, len(text)
+
+        def end_word() -> None:
+            nonlocal buf, redirect, last_end
+            if buf is None:
+                return
+            if redirect:
+                redirect = False
+            else:
+                words.append(Word("".join(buf), base + wstart, base + i, text[wstart:i]))
+            last_end = base + i
+            buf = None
+
+        def start_word() -> None:
+            nonlocal buf, wstart
+            if buf is None:
+                buf, wstart = [], i
+
+        def end_command(op: str) -> None:
+            nonlocal words, prev
+            end_word()
+            while words and words[0].value in _RESERVED:
+                words.pop(0)
+            if words:
+                cmd = Command(words, op, last_end, group, prev)
+                self.commands.append(cmd)
+                prev = cmd if op in ("|", "|&") else None
+            elif op not in ("|", "|&"):
+                prev = None
+            words = []
+
+        def substitution(open_at: int, close_at: int) -> None:
+            if depth < _MAX_DEPTH:
+                self.read(text[open_at:close_at], base + open_at, depth + 1)
+
+        while i < n:
+            c = text[i]
+            nxt = text[i + 1] if i + 1 < n else ""
+            if c in " \t\r":
+                end_word()
+                i += 1
+            elif c == "\n":
+                end_command("\n")
+                i += 1
+            elif c == "\\":
+                if nxt == "\n" or (nxt == "\r" and text[i + 2:i + 3] == "\n"):
+                    i += 2 if nxt == "\n" else 3  # line continuation
+                    continue
+                start_word()
+                buf.append(nxt)
+                i += 2
+            elif c == "#" and buf is None:
+                j = text.find("\n", i)
+                i = n if j < 0 else j
+            elif c == "'":
+                start_word()
+                j = text.find("'", i + 1)
+                j = n if j < 0 else j
+                buf.append(text[i + 1:j])
+                i = j + 1
+            elif c == '"':
+                start_word()
+                i += 1
+                while i < n and text[i] != '"':
+                    ch = text[i]
+                    if ch == "\\" and i + 1 < n and text[i + 1] in '"\\$`\n':
+                        if text[i + 1] != "\n":
+                            buf.append(text[i + 1])
+                        i += 2
+                    elif ch == "$" and text[i + 1:i + 2] == "(":
+                        j = _balanced(text, i + 1)
+                        substitution(i + 2, j)
+                        buf.append(text[i:j + 1])
+                        i = j + 1
+                    elif ch == "`":
+                        j = text.find("`", i + 1)
+                        j = n if j < 0 else j
+                        substitution(i + 1, j)
+                        buf.append(text[i:j + 1])
+                        i = j + 1
+                    else:
+                        buf.append(ch)
+                        i += 1
+                i += 1
+            elif c == "$" and nxt == "(":
+                start_word()
+                j = _balanced(text, i + 1)
+                substitution(i + 2, j)
+                buf.append(text[i:j + 1])
+                i = j + 1
+            elif c == "`":
+                start_word()
+                j = text.find("`", i + 1)
+                j = n if j < 0 else j
+                substitution(i + 1, j)
+                buf.append(text[i:j + 1])
+                i = j + 1
+            elif c in "<>" and nxt == "(" and buf is None:
+                start_word()  # process substitution: one word
+                j = _balanced(text, i + 1)
+                substitution(i + 2, j)
+                buf.append(text[i:j + 1])
+                i = j + 1
+            elif c in "<>" or (c == "&" and nxt == ">"):
+                if buf is not None and "".join(buf).isdigit():
+                    buf = None  # `2>` : the fd number belongs to the redirection
+                else:
+                    end_word()
+                j = i + 1
+                while j < n and text[j] in "<>&|":
+                    j += 1
+                op = text[i:j]
+                i = j
+                if op.endswith("&") and i < n and (text[i].isdigit() or text[i] == "-"):
+                    while i < n and (text[i].isdigit() or text[i] == "-"):
+                        i += 1
+                    last_end = base + i
+                else:
+                    redirect = True
+                    last_end = base + i
+            else:
+                op = next((o for o in _OPERATORS if text.startswith(o, i)), None)
+                if op:
+                    end_command(";" if op in ("(", ")", ";;") else op)
+                    i += len(op)
+                    continue
+                start_word()
+                buf.append(c)
+                i += 1
+        end_command("")
+
+
+def parse(text: str, base: int = 0) -> List[Command]:
+    """Every simple command in `text` (substitutions included), in reading order."""
+    r = _Reader()
+    r.read(text, base, 0)
+    return r.commands
+
+
+def pipeline_before(cmd: Command) -> List[Command]:
+    """Commands piped into `cmd`, nearest first (`a | b | cmd` -> [b, a])."""
+    out = []
+    p = cmd.pipe_prev
+    while p is not None:
+        out.append(p)
+        p = p.pipe_prev
+    return out
+
+
+def words_after(cmd: Command, skip: int = 1) -> List[Tuple[int, Word]]:
+    """(index, word) for words after the command name (and `skip - 1` more)."""
+    i0 = cmd.name_index() + skip
+    return list(enumerate(cmd.words))[i0:]
