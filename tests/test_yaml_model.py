@@ -133,12 +133,15 @@ def test_get_and_items(loader):
 
 
 def test_walk_and_to_python_are_bounded(loader):
-    deep = "a: " + "[" * 300 + "]" * 300
+    deep = "a: " + "[" * 100 + "]" * 100
     root = root_of(deep)
+    assert len(list(yn.walk(root))) == 102  # root, key, 100 sequences
     with pytest.raises(yn.YamlLimitError):
-        list(yn.walk(root))
+        list(yn.walk(root, max_depth=50))
     with pytest.raises(yn.YamlLimitError):
-        yn.to_python(root)
+        yn.to_python(root, max_depth=50)
+    with pytest.raises(yn.YamlLimitError):
+        yn.to_python(root_of(BILLION_LAUGHS))
 
 
 # --------------------------------------------------------------------------- hostile input

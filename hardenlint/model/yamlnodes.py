@@ -154,7 +154,20 @@ def _fast_loader(base: type) -> type:
     return cls
 
 
+try:  # pragma: no cover - depends on how PyYAML was built
+    from yaml.cyaml import CParser as _CParser
+except ImportError:  # pragma: no cover
+    _CParser = None
+_DEEP_FLOW = re.compile(r"[\[{](?:[ \t\r\n]*[\[{]){%d,}" % MAX_DEPTH)
+
+
 def _compose_all(text: str) -> List[Optional[Node]]:
+    if (_CParser is None or not issubclass(LOADER, _CParser)) and ("[" in text or "{" in text):
+        # PyYAML's pure-Python scanner is quadratic in flow nesting depth: refuse early
+        m = _DEEP_FLOW.search(text)
+        if m is not None:
+            raise yaml.parser.ParserError(None, None, "flow collections nested too deeply",
+                                          Mark("<text>", m.start(), 0, 0, None, None))
     loader = _fast_loader(LOADER)(text)
     try:
         docs = []
@@ -215,13 +228,16 @@ def compose_stream(text: str) -> Tuple[List[Document], List[YamlError]]:
     """
     try:
         roots = _compose_all(text)
-    except (yaml.YAMLError, RecursionError, ValueError):
-        pass
+    except (yaml.YAMLError, RecursionError, ValueError) as e:
+        first_error = e
     else:
         return [Document(r, r.start_mark.index, r.end_mark.index) for r in roots if r is not None], []
+    chunks = split_documents(text)
+    if len(chunks) == 1:
+        return [], [_error_of(first_error, 0, 0)]
     docs: List[Document] = []
     errors: List[YamlError] = []
-    for a, b in split_documents(text):
+    for a, b in chunks:
         chunk = text[a:b]
         try:
             roots = _compose_all(chunk)
