@@ -140,8 +140,13 @@ def test_walk_and_to_python_are_bounded(loader):
         list(yn.walk(root, max_depth=50))
     with pytest.raises(yn.YamlLimitError):
         yn.to_python(root, max_depth=50)
+    laughs = root_of(BILLION_LAUGHS)
+    t0 = time.perf_counter()
+    data = yn.to_python(laughs)  # shared nodes are built once: cheap, and shares in the result
+    assert data["i"][0] is data["i"][1] and time.perf_counter() - t0 < 1
     with pytest.raises(yn.YamlLimitError):
-        yn.to_python(root_of(BILLION_LAUGHS))
+        for _ in yn.walk(laughs):  # a walk follows every alias use: bounded
+            pass
 
 
 # --------------------------------------------------------------------------- hostile input
