@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from ...knowledge.images import default_user
 from ...model import patch
 from ...model.container import ContainerView, Mount, Setting, YamlFile
 from ...model.findings import Edit, Fix, Span, Violation
-from ...model.image import DOCKER_HUB, ImageRef
 from ...model.yamlnodes import MappingNode, Node, SequenceNode, entry_range, get, get_entry, text_value
 from ...registry import Option, RuleContext, check
 
@@ -105,18 +105,6 @@ def _int(value) -> Optional[int]:
 # --------------------------------------------------------------------------- HL303
 
 
-def known_nonroot(ref: Optional[ImageRef]) -> bool:
-    """Images documented to run as a non-root user by default (see rules/HL303.md)."""
-    if ref is None or ref.variable:
-        return False
-    tag = ref.tag or ""
-    if ref.registry == "gcr.io" and ref.repository.startswith("distroless/"):
-        return tag == "nonroot" or tag.endswith("-nonroot")
-    if ref.registry == "cgr.dev" and ref.repository.startswith("chainguard/"):
-        return not tag.endswith("-dev")
-    return ref.registry == DOCKER_HUB and ref.repository == "nginxinc/nginx-unprivileged"
-
-
 def _compose_root_user(text: Optional[str]) -> bool:
     if not text or "$" in text:
         return False
@@ -155,7 +143,7 @@ def _is_root(c: ContainerView) -> bool:
 def _compose_missing(f: YamlFile, c: ContainerView, default: str) -> Optional[Violation]:
     if c.user is not None and (c.user.value or "").strip():
         return None
-    if c.image is None or known_nonroot(c.image):
+    if c.image is None or default_user(c.image) is not None:
         return None  # build-only: the Dockerfile's USER is HL301/HL302's business
     return Violation(c.anchor, f"{c.label} sets no `user:` and image `{c.image.raw}` is not known to run as "
                                f"non-root, so it probably runs as root; set `user:` to an unprivileged UID",
@@ -461,9 +449,11 @@ def runtime_socket(path: str) -> Optional[str]:
     m = _ROOTLESS_SOCKET.match(p)
     if m:
         return f"the rootless {'Docker' if m.group(1) else 'Podman'} socket"
-    held = sorted({name for s, name in SOCKETS.items() if s.startswith(p + "/")})
-    if held or _ROOTLESS_DIR.match(p):
-        return f"a directory holding the {', '.join(held) or 'rootless runtime'} socket{'s' if len(held) > 1 else ''}"
+    held = [name for s, name in SOCKETS.items() if s.startswith(p + "/")]
+    if held:
+        return f"a directory holding the {held[0]} socket" + (" and other runtime sockets" if len(held) > 1 else "")
+    if _ROOTLESS_DIR.match(p):
+        return "a directory holding rootless runtime sockets"
     return None
 
 
