@@ -188,7 +188,7 @@ services:
 """
     found = run(text, "HL303")
     assert [(f.span.line, f.span.column, f.level) for f in found] == [
-        (4, 5, "error"), (7, 5, "error"), (8, 3, "warning"), (17, 3, "warning"), (27, 3, "warning")]
+        (4, 5, "error"), (7, 5, "error"), (8, 3, "warning"), (17, 3, "warning"), (26, 3, "warning")]
     _, data = fixed(text, found[0])
     assert data["services"]["explicit"]["user"] == "65532:65532"
     _, data = fixed(text, found[2])
