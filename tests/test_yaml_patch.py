@@ -344,3 +344,25 @@ def test_patch_round_trips_on_corpus(request):
         assert len(after) == len(before)
         checked += 1
     assert checked > 20
+
+
+def test_emptying_an_anchored_collection_keeps_the_anchor():
+    text = ("x-opts: &opts\n  - seccomp:unconfined\nx-sc: &sc\n  privileged: true\n"
+            "services:\n  web:\n    image: x\n    security_opt: *opts\n    <<: {}\n")
+    m = model(text)
+    web = m.containers[0]
+    out = patched(text, patch.remove_item(m, None, web.seccomp))
+    assert "x-opts: &opts []\n" in out and load(out)["services"]["web"]["security_opt"] == []
+    root = m.documents[0]
+    sc = root.value[1][1]
+    out = patched(text, patch.remove_entry(m, sc.value[0][0]))
+    assert "x-sc: &sc {}\n" in out
+
+
+def test_remove_entry_accepts_key_or_value_node_with_its_mapping():
+    text = "services:\n  web:\n    image: x\n    privileged: true\n    read_only: true\n"
+    m = model(text)
+    s = m.containers[0].privileged
+    by_key = patch.remove_entry(m, s.key_node, s.parent)
+    by_value = patch.remove_entry(m, s.node, s.parent)
+    assert by_key == by_value == patch.remove_entry(m, s)

@@ -18,7 +18,8 @@ the user wrote them. `file` is a `YamlFile` (or anything with `.source`) or a `S
 - `remove_entry(file, target, mapping=None)` deletes a `key: value` entry (target: a Setting,
   the key node or the value node): whole lines, line ending included. When the mapping would become
   empty it is replaced by `{}` (`securityContext: {}`, `- {}`), so the file keeps its structure and
-  stays valid. In a flow mapping the entry and its comma go.
+  stays valid; an `&anchor` (or `!tag`) on the emptied collection is kept (`x: &a {}`) so aliases
+  still resolve. In a flow mapping the entry and its comma go.
 - `remove_item(file, seq, item)`: deletes a list item (target: a Setting or the item node) the same
   way; a list that becomes empty is written `[]` (`cap_add: []`), which keeps the key with the
   clear meaning "none" rather than a null.
@@ -539,7 +540,7 @@ def _removal_end(text: str, end: int) -> int:
 
 def _pair_in(mapping: MappingNode, key: Optional[Node], value: Optional[Node]) -> Optional[Tuple[Node, Node]]:
     for k, v in mapping.value:
-        if (key is not None and k is key) or (key is None and v is value):
+        if (key is not None and k is key) or (key is None and (v is value or k is value)):
             return k, v
     if key is not None:
         for k, v in mapping.value:
@@ -585,6 +586,8 @@ def _empty_block(file: Any, text: str, container: Node, start: int, end: int, em
                  docs: Optional[List[Node]]) -> Edit:
     """Replace a block collection's only entry/item: `key: {}` / `- {}` / `key: []`."""
     docs = docs if docs is not None else _documents(file)
+    props = _properties(text, container)  # keep `&anchor` / `!tag`: aliases still refer to it
+    empty = f"{props} {empty}" if props else empty
     found = _find_owner(docs, text, container)
     if found is not None:
         owner_key = found
@@ -593,7 +596,22 @@ def _empty_block(file: Any, text: str, container: Node, start: int, end: int, em
     dash = _dash_before(text, container.start_mark.index)
     if dash is not None:
         return Edit(dash + 1, _line_end(text, end), " " + empty)
-    return Edit(start, _line_end(text, end), empty)
+    return Edit(container.start_mark.index if props else start, _line_end(text, end), empty)
+
+
+def _properties(text: str, node: Node) -> str:
+    """The `&anchor` and `!tag` written before a node's content ('' when none)."""
+    i = node.start_mark.index
+    out = []
+    while i < len(text) and text[i] in "&!":
+        j = i
+        while j < len(text) and text[j] not in " \t\r\n":
+            j += 1
+        out.append(text[i:j])
+        while j < len(text) and text[j] in " \t\r\n":
+            j += 1
+        i = j
+    return " ".join(out)
 
 
 def _find_owner(docs: List[Node], text: str, container: Node) -> Optional[Node]:
