@@ -885,3 +885,16 @@ def test_fixer_builds_one_deploy_resources_block_in_compose():
     assert web["user"] == "65532:65532" and web["cap_drop"] == ["ALL"] and web["read_only"] is True
     assert web["security_opt"] == ["no-new-privileges:true"]
     assert out.text.count("resources:") == 1
+
+
+# --------------------------------------------------------------------------- suppressions
+
+
+def test_findings_on_anchors_can_be_suppressed_where_they_point():
+    compose = "services:\n  # hardenlint ignore=HL307 -- scratch dir planned\n  web:\n    image: nginx:1.27\n"
+    assert run(compose, "HL307") == []
+    k8s = pod("  containers:\n    # hardenlint ignore=HL307\n    - name: a\n      image: example/a:1.0\n"
+              "    - name: b\n      image: example/a:1.0\n")
+    assert at(run(k8s, "HL307", K8S)) == [(10, 7)]
+    annotated = k8s.replace("  name: p\n", "  name: p\n  annotations:\n    hardenlint.io/ignore: HL307\n")
+    assert run(annotated, "HL307", K8S) == []
