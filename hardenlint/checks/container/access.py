@@ -48,7 +48,7 @@ def _remove_profile(f: YamlFile, s: Setting, c: ContainerView) -> Tuple[Edit, ..
             continue
         if e.key_node.value == "seLinuxOptions" and len(mapping_entries(struct)) > 1:
             return remove_setting(f, s)
-        return patch.remove_entry(f, e.value_node, e.mapping)  # a key node is mistaken for a value
+        return patch.remove_entry(f, e.key_node, e.mapping)
     return remove_setting(f, s)
 
 

@@ -57,22 +57,9 @@ def fix(title: str, edits: Sequence[Edit], applicability: str) -> Optional[Fix]:
     return Fix(title, tuple(edits), applicability) if edits else None
 
 
-_ANCHOR = re.compile(r"^\s*(&[^\s,\[\]{}]+)")
-
-
 def remove_setting(f: YamlFile, s: Setting) -> Tuple[Edit, ...]:
     """Edits deleting a `key: value` entry or a list item as written."""
-    edits = patch.remove_entry(f, s) if s.key_node is not None else patch.remove_item(f, None, s)
-    return tuple(_keep_anchor(f.text, e) for e in edits)
-
-
-def _keep_anchor(text: str, e: Edit) -> Edit:
-    """Emptying an anchored collection (`x-opts: &opts` + its only item) must keep `&opts`, or
-    every `*opts` alias breaks; the patcher replaces it along with the item, so put it back."""
-    m = _ANCHOR.match(text[e.start:e.end])
-    if m and m.group(1) not in e.content and e.content.strip() in ("[]", "{}"):
-        return Edit(e.start, e.end, f" {m.group(1)} {e.content.strip()}")
-    return e
+    return patch.remove_entry(f, s) if s.key_node is not None else patch.remove_item(f, None, s)
 
 
 def drop_setting_fix(f: YamlFile, node: Node, parent: Optional[Node], span: Span, title: str) -> Optional[Fix]:
