@@ -898,3 +898,8 @@ def test_findings_on_anchors_can_be_suppressed_where_they_point():
     assert at(run(k8s, "HL307", K8S)) == [(10, 7)]
     annotated = k8s.replace("  name: p\n", "  name: p\n  annotations:\n    hardenlint.io/ignore: HL307\n")
     assert run(annotated, "HL307", K8S) == []
+
+
+def test_compose_unmasked_proc():
+    text = "services:\n  a:\n    image: example/a:1.0\n    security_opt: [systempaths=unconfined]\n"
+    assert at(run(text, "HL317")) == [(4, 20)]

@@ -62,7 +62,7 @@ def remove_setting(f: YamlFile, s: Setting) -> Tuple[Edit, ...]:
     return patch.remove_entry(f, s) if s.key_node is not None else patch.remove_item(f, None, s)
 
 
-def drop_setting_fix(f: YamlFile, node: Node, parent: Optional[Node], span: Span, title: str) -> Optional[Fix]:
+def drop_setting_fix(f: YamlFile, node: Node, parent: Optional[Node], title: str) -> Optional[Fix]:
     """Unsafe fix deleting an environment entry/item (used by HL107)."""
     if isinstance(parent, MappingNode):
         edits = patch.remove_entry(f, node, parent)
@@ -178,31 +178,23 @@ def capabilities_added(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
         yield Violation(s.span, f"{who(views, 'adds')} {what}", fix(f"remove {cap}", remove_setting(f, s), "unsafe"), level)
 
 
-def _drop_key(c: ContainerView) -> Optional[Tuple[Node, Node, Node]]:
-    """(key node, value node, mapping) of the written drop list, or None."""
-    holder = c.node if c.kind == "compose" else get(c.security_context, "capabilities")
-    e = get_entry(holder, "cap_drop" if c.kind == "compose" else "drop")
-    return (e.key_node, e.value_node, e.mapping) if e is not None else None
-
-
 @check("HL306", "CK")
 def capabilities_not_dropped(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
-    """No `ALL` in the drop list; the fix appends it or adds the list."""
+    """No `ALL` in the drop list; the fix appends it to the list, or writes the list."""
     for c in f.containers:
         if any(s.value == "ALL" for s in c.cap_drop):
             continue
-        written = _drop_key(c)
-        item = "ALL" if c.kind == "compose" else '"ALL"'
-        if written is not None and c.cap_drop:
-            key, value, _ = written
-            span = Span.of(f.source.index, key.start_mark.index, key.end_mark.index)
-            edits = patch.append_item(f, value, None, item) if isinstance(value, SequenceNode) else \
-                add_setting(f, c, "cap_drop", f"[{item}]")
+        compose = c.kind == "compose"
+        holder = c.node if compose else get(c.security_context, "capabilities")
+        written = get_entry(holder, "cap_drop" if compose else "drop")
+        item = "ALL" if compose else '"ALL"'
+        if written is not None and isinstance(written.value_node, SequenceNode) and c.cap_drop:
+            k = written.key_node
+            span = Span.of(f.source.index, k.start_mark.index, k.end_mark.index)
+            edits = patch.append_item(f, written.value_node, None, item)
         else:
-            span = c.anchor
-            loc = c.where("cap_drop")
-            edits = patch.set_key(f, loc.node, loc.path, f"[{item}]")
-        where = "`cap_drop`" if c.kind == "compose" else "`capabilities.drop`"
+            span, edits = c.anchor, add_setting(f, c, "cap_drop", f"[{item}]")
+        where = "`cap_drop`" if compose else "`capabilities.drop`"
         yield Violation(span, f"{c.label} keeps the runtime's default capabilities: {where} lacks ALL; "
                               f"drop ALL and add back only what is needed",
                         fix("drop ALL capabilities", edits, "unsafe"))
@@ -389,8 +381,9 @@ def host_namespace_shared(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
     for s, views in grouped(f, lambda c: _host_namespaces(f, c)):
         ns = _NAMESPACE_WORDS.get(s.value, s.value)
         key = s.key_node.value if s.key_node is not None else ns
-        owner = views[0].pod.label if views[0].pod is not None and s.inherited else who(views)
-        yield Violation(s.span, f"{owner} {'share' if len(views) > 1 and not s.inherited else 'shares'} the host's {ns} namespace (`{key}`)",
+        pod = views[0].pod
+        owner = f"{pod.label} shares" if pod is not None and s.inherited else who(views, "shares")
+        yield Violation(s.span, f"{owner} the host's {ns} namespace (`{key}`)",
                         fix(f"remove `{key}`", remove_setting(f, s), "unsafe"))
 
 
@@ -445,7 +438,8 @@ def runtime_socket(path: str) -> Optional[str]:
 
 
 def _mount_groups(f: YamlFile, judge: Callable[[Mount, str], Optional[str]]):
-    """(mount, views, all read-only, what) per host path written, for mounts `judge` flags."""
+    """[mount, views, all read-only, judge's verdict, host path] per host path written, for the
+    mounts `judge(mount, path)` flags."""
     groups: Dict[Tuple[int, int], list] = {}
     for c in f.containers:
         for m in c.mounts:

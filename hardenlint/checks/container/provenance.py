@@ -59,5 +59,5 @@ def verification_disabled_env(f: YamlFile, ctx: RuleContext) -> Iterable[Violati
         for e in c.env:
             message = insecure_env(e.name, e.value)
             if message and once(seen, e.span):
-                fix = drop_setting_fix(f, e.node, e.parent, e.span, f"remove `{e.name}`")
+                fix = drop_setting_fix(f, e.node, e.parent, f"remove `{e.name}`")
                 yield Violation(e.span, f"{c.label}: {message}", fix)
