@@ -135,6 +135,16 @@ def _runs(cmds: List[Command], tool: str, *subs: str) -> bool:
     return any(_sub(c)[0] == tool and _sub(c)[1] in subs for c in cmds)
 
 
+def _cache_cleared(cmds: List[Command], tool: str, *actions: str) -> bool:
+    """`pip cache purge`, `npm cache clean --force`, `yarn cache clean` in the RUN."""
+    for c in cmds:
+        t, j = tool_and_subcommand(c)
+        if t == tool and j >= 0 and c.words[j].value == "cache" and any(
+                w.value in actions for w in c.words[j + 1:j + 2]):
+            return True
+    return False
+
+
 def _can_append(sc: Script, cmd: Command) -> bool:
     return sc.editable and not sc.exec_form and cmd.op in ("&&", ";", "\n", "")
 
@@ -181,7 +191,7 @@ def package_cache_kept(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
             elif tool == "pip" and sub == "install" and not _has(cmd, "--no-cache-dir") \
                     and not _env_set(df, stage, ins, "PIP_NO_CACHE_DIR", cmd) \
                     and not _removes(all_cmds, "~/.cache/pip", "~/.cache") \
-                    and not any(_sub(c)[0] == "pip" and _sub(c)[1] == "cache" for c in all_cmds) \
+                    and not _cache_cleared(all_cmds, "pip", "purge", "remove") \
                     and not cache_mounted(ins, ["~/.cache/pip"]):
                 fix = Fix("add `--no-cache-dir`", (sc.insert_word(word, "--no-cache-dir"),), "safe") if sc.editable else None
                 yield Violation(sc.word_span(cmd.words[cmd.name_index()], word),
@@ -196,7 +206,7 @@ def package_cache_kept(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
                                 f"`{tool} {sub}` without `{tool} clean all` in the same RUN keeps its "
                                 "cache in the layer", fix)
             elif tool in ("npm", "yarn") and sub in (("install", "i", "ci", "add") if tool == "npm" else ("install", "add", "global")) \
-                    and not any(_sub(c)[0] == tool and _sub(c)[1] == "cache" for c in all_cmds) \
+                    and not _cache_cleared(all_cmds, tool, "clean") \
                     and not _removes(all_cmds, "~/.npm", "~/.cache/yarn", "/usr/local/share/.cache/yarn") \
                     and not cache_mounted(ins, ["~/.npm"] if tool == "npm" else ["~/.cache/yarn", "/usr/local/share/.cache/yarn", "~/.yarn"]):
                 clean = "npm cache clean --force" if tool == "npm" else "yarn cache clean"
