@@ -98,6 +98,7 @@ def _lint_many(linter: Linter, files: List[Tuple[str, str]]):
 
 
 def _add(report: Report, result: FileResult, text: Optional[str]) -> None:
+    report.internal_errors.extend(result.internal_errors)
     if result.kind is None and result.skipped is None and not result.unreadable:
         return  # unrelated YAML: silent
     if result.unreadable:
@@ -108,7 +109,6 @@ def _add(report: Report, result: FileResult, text: Optional[str]) -> None:
         return
     report.files += 1
     report.findings.extend(result.findings)
-    report.internal_errors.extend(result.internal_errors)
     if text is not None and result.findings:
         report.texts[result.path] = text
 

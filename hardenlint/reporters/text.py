@@ -63,6 +63,8 @@ def summary(report: Report) -> str:
 
 
 def write(report: Report, stream: TextIO, color: bool, quiet: bool = False) -> None:
+    if not report.files and not report.findings and not report.skipped:
+        return  # nothing of ours was given (e.g. unrelated YAML from pre-commit): stay silent
     parts = lines_for(report, quiet)
     if not color:
         stream.write("".join(t for t, _ in parts))
