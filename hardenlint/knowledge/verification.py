@@ -195,6 +195,7 @@ def insecure_command(argv: Sequence[str]) -> List[Insecure]:
     if i0 >= len(argv):
         return out
     cmd = argv[i0].rsplit("/", 1)[-1]
+    cmd = cmd[:-4] if cmd.lower().endswith(".exe") else cmd  # Windows images: curl.exe
     if cmd in ("python", "python3") or re.fullmatch(r"python\d\.\d+", cmd):
         if argv[i0 + 1:i0 + 3] == ["-m", "pip"]:
             i0, cmd = i0 + 2, "pip"

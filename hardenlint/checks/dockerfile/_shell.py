@@ -46,7 +46,13 @@ class Command:
     @property
     def name(self) -> str:
         i = self.name_index()
-        return self.words[i].value.rsplit("/", 1)[-1] if i < len(self.words) else ""
+        return program(self.words[i].value) if i < len(self.words) else ""
+
+
+def program(word: str) -> str:
+    """A command word as a program name: `/usr/bin/curl` and `curl.exe` are `curl`."""
+    name = word.rsplit("/", 1)[-1]
+    return name[:-4] if name.lower().endswith(".exe") else name
 
 
 def _balanced(text: str, i: int) -> int:

@@ -85,7 +85,8 @@ def large_base_image(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
 
 # -- HL202 ---------------------------------------------------------------------------------------
 
-_NO_RECOMMENDS = re.compile(r"APT::Install-Recommends\s*=?\s*[\"']?(?:0|false)\b", re.I)
+_NO_RECOMMENDS = re.compile(r"APT::Install-Recommends=[\"']?(?:0|false)\b", re.I)  # -o option
+_NO_RECOMMENDS_CONF = re.compile(r"APT::Install-Recommends\s+\\?[\"']?(?:0|false)\b", re.I)  # apt.conf
 
 
 def _recommends_off_in_config(df: Dockerfile, stage: Stage, before: Instruction) -> bool:
@@ -93,7 +94,8 @@ def _recommends_off_in_config(df: Dockerfile, stage: Stage, before: Instruction)
     for s in stage_chain(stage):
         for ins in s.instructions:
             if ins.keyword == "RUN" and ins.span.start < before.span.start and (
-                    _NO_RECOMMENDS.search(ins.args) or any(_NO_RECOMMENDS.search(h.body) for h in ins.heredocs)):
+                    _NO_RECOMMENDS_CONF.search(ins.args)
+                    or any(_NO_RECOMMENDS_CONF.search(h.body) for h in ins.heredocs)):
                 return True
     return False
 
