@@ -234,17 +234,24 @@ def compose_stream(text: str) -> Tuple[List[Document], List[YamlError]]:
         return [Document(r, r.start_mark.index, r.end_mark.index) for r in roots if r is not None], []
     chunks = split_documents(text)
     if len(chunks) == 1:
-        return [], [_error_of(first_error, 0, 0)]
+        err = _error_of(first_error, 0, 0)
+        last = len(text.rstrip())
+        return [], [err._replace(offset=max(0, last - 1)) if err.offset >= last else err]
     docs: List[Document] = []
     errors: List[YamlError] = []
+    line_shift, counted = 0, 0
     for a, b in chunks:
         chunk = text[a:b]
+        line_shift += text.count("\n", counted, a)
+        counted = a
         try:
             roots = _compose_all(chunk)
         except (yaml.YAMLError, RecursionError, ValueError) as e:
-            errors.append(_error_of(e, a, a))
+            err = _error_of(e, a, a)
+            # an error at the end of the chunk ("expected node content") belongs to its last text
+            last = a + len(chunk.rstrip())
+            errors.append(err._replace(offset=min(err.offset, max(a, last - 1))) if err.offset >= last else err)
             continue
-        line_shift = text.count("\n", 0, a) if a else 0
         for r in roots:
             if r is not None and a:
                 _shift_marks(r, a, line_shift)
