@@ -366,3 +366,21 @@ def test_remove_entry_accepts_key_or_value_node_with_its_mapping():
     by_key = patch.remove_entry(m, s.key_node, s.parent)
     by_value = patch.remove_entry(m, s.node, s.parent)
     assert by_key == by_value == patch.remove_entry(m, s)
+
+
+def test_set_key_after_keep_chomping_block_scalar_multiline_flow_and_before_next_document():
+    text = ("services:\n  web:\n    image: x\n    configs:\n      - |+\n        keep\n\n\n"
+            "  api:\n    image: y\n    ports: [\n      \"80:80\",\n      \"443:443\"\n    ]  # web\n"
+            "  db:\n    image: z\n---\nother: doc\n")
+    m = model(text)
+    web, api, db = m.containers
+    for v in (web, api, db):
+        out = patched(text, patch.set_key(m, v.node, "read_only", True))
+        docs = list(yaml.safe_load_all(out))
+        want = list(yaml.safe_load_all(text))
+        want[0]["services"][v.name]["read_only"] = True
+        assert docs == want, v.name
+    out = patched(text, patch.set_key(m, api.node, "read_only", True))
+    assert "    ]  # web\n    read_only: true\n  db:" in out
+    out = patched(text, patch.set_key(m, db.node, "read_only", True))
+    assert "    image: z\n    read_only: true\n---\n" in out

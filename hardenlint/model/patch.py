@@ -276,10 +276,39 @@ def _insert_into(text: str, mapping: MappingNode, keys: Sequence[str], value_tex
     nl = newline(text)
     step = indent_step(text)
     indent = _key_indent(text, mapping)
+    block = _block_lines(keys, value_text, indent, step, nl, list_item, _seq_indented(text))
+    last = _last_value(mapping)
+    if last is not None and _keeps_trailing_lines(text, last):
+        # `|+` keeps its trailing blank lines: insert after them, not after its last text
+        pos = last.end_mark.index
+        if pos == _line_start(text, pos) and pos > 0:
+            return Edit(pos, pos, block[len(nl):] + nl)
     end = node_end(text, mapping)
     pos = _line_end(text, max(end - 1, mapping.start_mark.index))
-    block = _block_lines(keys, value_text, indent, step, nl, list_item, _seq_indented(text))
     return Edit(pos, pos, block)
+
+
+def _last_value(mapping: MappingNode) -> Optional[Node]:
+    node: Node = mapping
+    for _ in range(400):
+        if isinstance(node, MappingNode) and node.value and not _inside_flow(node):
+            k, v = node.value[-1]
+            if v.start_mark.index < k.end_mark.index:
+                return None
+            node = v
+        elif isinstance(node, SequenceNode) and node.value and not _inside_flow(node):
+            node = node.value[-1]
+        else:
+            return node if node is not mapping else None
+    return None
+
+
+def _keeps_trailing_lines(text: str, node: Node) -> bool:
+    if not isinstance(node, ScalarNode) or node.style not in ("|", ">"):
+        return False
+    s = node.start_mark.index
+    header = text[s:_line_end(text, s)].split("#", 1)[0]
+    return "+" in header
 
 
 def _value_replacement(text: str, key: Node, value: Node, new_text: str) -> Edit:
