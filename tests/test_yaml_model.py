@@ -311,3 +311,30 @@ def test_suppression_scope(loader):
     p = parse(src(k8s))
     assert p.suppression_scope(5) == (6, 7)
     assert isinstance(p.model, YamlFile)
+
+
+# --------------------------------------------------------------------------- fuzz
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from([
+    "services:", "apiVersion: v1", "kind: Pod", "kind: List", "items:", "spec:", "containers:",
+    "- name: a", "image: x", "  ", "    ", "- ", "\n", "\r\n", "---\n", "&a ", "*a", "<<: *a", "[", "]",
+    "{", "}", ", ", ": ", "'", '"', "#", "|", ">", "securityContext:", "privileged: true", "web:",
+    "volumes:", "- /:/host", "cap_add: [ALL]", "template:", "é", "\t", "~", "!!str ", "? ",
+])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PIECES, max_size=60), st.sampled_from(["compose.yaml", "k8s.yaml"]))
+def test_parse_never_raises(pieces, name):
+    text = "".join(pieces)
+    p = parse(src(text, name))
+    for e in p.errors:
+        assert e.message.startswith("YAML error") and 0 <= e.span.start <= len(text)
+    if p.model is not None:
+        for line in range(1, p.source.index.line_count + 1):
+            scope = p.suppression_scope(line)
+            assert scope is None or scope[0] <= scope[1]
+        for v in p.model.containers:
+            assert 0 <= v.anchor.start <= v.anchor.end <= len(text)

@@ -384,3 +384,52 @@ def test_set_key_after_keep_chomping_block_scalar_multiline_flow_and_before_next
     assert "    ]  # web\n    read_only: true\n  db:" in out
     out = patched(text, patch.set_key(m, db.node, "read_only", True))
     assert "    image: z\n    read_only: true\n---\n" in out
+
+
+# --------------------------------------------------------------------------- generated files
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_SERVICE = st.fixed_dictionaries({"image": st.sampled_from(["nginx", "redis:7", "a/b:1"])}, optional={
+    "privileged": st.booleans(),
+    "cap_add": st.lists(st.sampled_from(["SYS_ADMIN", "NET_ADMIN", "CHOWN"]), min_size=1, max_size=3, unique=True),
+    "security_opt": st.lists(st.sampled_from(["seccomp:unconfined", "label:disable", "apparmor=x"]), min_size=1,
+                             max_size=2, unique=True),
+    "environment": st.dictionaries(st.sampled_from(["A", "B", "C"]), st.sampled_from(["1", "x y", "yes"]), min_size=1),
+    "deploy": st.fixed_dictionaries({"replicas": st.integers(1, 3)}),
+    "command": st.sampled_from(["run", "a: b"]),
+})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(["web", "db", "api"]), _SERVICE, min_size=1, max_size=3),
+       st.sampled_from([False, None, True]), st.sampled_from([2, 4]), st.booleans(), st.booleans())
+def test_patches_on_generated_compose_files(services, flow, indent, use_crlf, comments):
+    data = {"services": services}
+    text = yaml.safe_dump(data, default_flow_style=flow, indent=indent, sort_keys=False, width=1000)
+    if comments:
+        text = "".join(line + ("  # note\n" if line.strip() and not line.rstrip().endswith(("|", ">")) else "\n")
+                       for line in text.splitlines())
+    if use_crlf:
+        text = crlf(text)
+    m = model(text)
+    for v in m.containers:
+        cases = [
+            (patch.set_key(m, v.node, "read_only", True), lambda d: d.__setitem__("read_only", True)),
+            (patch.set_key(m, v.node, ("deploy", "resources", "limits", "memory"), "512M"),
+             lambda d: d.setdefault("deploy", {}).setdefault("resources", {}).setdefault("limits", {}).__setitem__("memory", "512M")),
+            (patch.append_item(m, v.node, "security_opt", "no-new-privileges:true"),
+             lambda d: d.setdefault("security_opt", []).append("no-new-privileges:true")),
+        ]
+        if v.privileged is not None:
+            cases.append((patch.remove_entry(m, v.privileged), lambda d: d.pop("privileged")))
+        if v.cap_add:
+            cases.append((patch.remove_item(m, None, v.cap_add[-1]), lambda d: d["cap_add"].pop()))
+            cases.append((patch.remove_item(m, None, v.cap_add[0]), lambda d: d["cap_add"].pop(0)))
+        for edits, change in cases:
+            out = patched(text, edits)
+            want = copy.deepcopy(data)
+            change(want["services"][v.name])
+            assert load(out) == want, (text, out)
+            if use_crlf:
+                assert "\n" not in out.replace("\r\n", "")
