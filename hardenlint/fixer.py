@@ -202,23 +202,35 @@ def _yaml_shape(text: str) -> Optional[Tuple[int, int]]:
 
 
 class _Judge:
-    """Decides whether a new text is still as parsable as the original."""
+    """Decides whether a new text is still as parsable as the original.
+
+    The parser's verdict (HL001 errors, the kind) is checked on every pass. The independent YAML
+    check (documents load, as many of them, no key written twice) costs a second parse, so it is
+    made on the final text; only when that fails is the loop run again checking every pass.
+    """
 
     def __init__(self, source: SourceFile, parsed) -> None:
-        self.kind = source.kind
+        self.source = source
         self.errors = len(parsed.errors) if parsed is not None else None
         self.parsed_kind = parsed.kind if parsed is not None else None
-        self.yaml = _yaml_shape(source.text) if source.kind in YAML_KINDS else None
+        self.each_pass = False
+        self._yaml: object = ...  # the original's shape, computed when first needed
 
     def keeps_parsing(self, text: str, parsed) -> bool:
         if self.errors is not None:
             if parsed is None or len(parsed.errors) > self.errors or parsed.kind != self.parsed_kind:
                 return False
-        if self.yaml is not None:
-            new = _yaml_shape(text)
-            if new is None or new[0] != self.yaml[0] or new[1] > self.yaml[1]:
-                return False
-        return True
+        return not self.each_pass or self.keeps_yaml(text)
+
+    def keeps_yaml(self, text: str) -> bool:
+        if self.source.kind not in YAML_KINDS:
+            return True
+        if self._yaml is ...:
+            self._yaml = _yaml_shape(self.source.text)
+        if self._yaml is None:  # did not load before: the parser's verdict is all we have
+            return True
+        new = _yaml_shape(text)
+        return new is not None and new[0] == self._yaml[0] and new[1] <= self._yaml[1]
 
 
 def _fixable(result: FileResult, unsafe: bool) -> int:
@@ -228,10 +240,21 @@ def _fixable(result: FileResult, unsafe: bool) -> int:
 def fix_source(linter: Linter, source: SourceFile, unsafe: bool) -> FixOutcome:
     """Fix one in-memory source; nothing is written."""
     result, parsed = linter.lint_source(source)
-    state = _State(source.text, result, parsed, Counter())
     judge = _Judge(source, parsed)
+    state = _loop(linter, source, unsafe, _State(source.text, result, parsed, Counter()), judge)
+    if state.text != source.text and not judge.keeps_yaml(state.text):
+        judge.each_pass = True
+        state = _loop(linter, source, unsafe, _State(source.text, result, parsed, Counter()), judge)
+    final = state.result
+    fixed = sum(state.applied.values())
+    final.fixed = fixed
+    return FixOutcome(final, state.text, fixed, state.applied, unified_diff(source.path, source.text, state.text))
+
+
+def _loop(linter: Linter, source: SourceFile, unsafe: bool, state: "_State", judge: _Judge) -> "_State":
+    """Passes until nothing fixable is left, nothing changes, a state repeats or the bound."""
     history: List[_State] = [state]
-    seen: Dict[str, int] = {_digest(source.text): 0}
+    seen: Dict[str, int] = {_digest(state.text): 0}
 
     def lint(text: str):
         return linter.lint_source(SourceFile(source.path, text, source.kind, source.bom))
@@ -267,16 +290,11 @@ def fix_source(linter: Linter, source: SourceFile, unsafe: bool) -> FixOutcome:
         key = _digest(text)
         if key in seen:  # a cycle: settle on one member of it, the same one on every run
             cycle = history[seen[key]:]
-            state = min(cycle, key=lambda s: (_fixable(s.result, unsafe), len(s.result.findings), s.text))
-            break
+            return min(cycle, key=lambda s: (_fixable(s.result, unsafe), len(s.result.findings), s.text))
         seen[key] = len(history)
         history.append(new_state)
         state = new_state
-
-    final = state.result
-    fixed = sum(state.applied.values())
-    final.fixed = fixed
-    return FixOutcome(final, state.text, fixed, state.applied, unified_diff(source.path, source.text, state.text))
+    return state
 
 
 def _digest(text: str) -> str:

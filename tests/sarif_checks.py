@@ -28,6 +28,7 @@ MAX_LOCATIONS = 1_000
 MAX_TAGS = 20
 MAX_DESCRIPTION = 1_024
 MAX_NAME = 255
+MAX_GZIP = 10 * 1024 * 1024  # upload size limit of one gzip-compressed SARIF file
 LEVELS = {"none", "note", "warning", "error"}
 PRECISIONS = {"very-high", "high", "medium", "low"}
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
