@@ -93,6 +93,10 @@ def _json_name(f: attr.Attribute) -> str:
     return head + "".join(p.title() for p in rest)
 
 
+# Written first, in this order, where present (the rest follow in sarif_om's order): easier to read.
+_FIRST = ("$schema", "version", "id", "name", "ruleId", "ruleIndex", "level", "message", "locations", "tool")
+
+
 def to_json(obj: Any) -> Any:
     """sarif_om objects (and dicts/lists of them) to plain JSON values with the schema's names."""
     if attr.has(type(obj)):
@@ -108,7 +112,8 @@ def to_json(obj: Any) -> Any:
                 if value is None or value == default:
                     continue
             out[_json_name(f)] = to_json(value)
-        return out
+        first = {k: out.pop(k) for k in _FIRST if k in out}
+        return {**first, **out}
     if isinstance(obj, dict):
         return {k: to_json(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -374,6 +379,4 @@ def build(report: Report, category: Optional[str] = None):
 
 
 def render(report: Report, category: Optional[str] = None) -> str:
-    log = to_json(build(report, category))
-    ordered = {"$schema": log.pop("$schema"), "version": log.pop("version"), **log}
-    return json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(to_json(build(report, category)), indent=2, ensure_ascii=False) + "\n"
