@@ -155,10 +155,7 @@ def apply_fixes(text: str, fixes: Sequence[Fix]) -> str:
         out.append(e.content)
         pos = e.end
     out.append(text[pos:])
-    new = "".join(out)
-    if text and not text.endswith("\n") and new.endswith("\n"):
-        new = new[:-2] if new.endswith("\r\n") else new[:-1]  # a final newline stays missing
-    return new
+    return "".join(out)
 
 
 # --- the loop --------------------------------------------------------------------------------
