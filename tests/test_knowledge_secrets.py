@@ -63,3 +63,9 @@ def test_credential_files(path):
 ])
 def test_not_credential_files(path):
     assert not credential_file(path)
+
+
+@pytest.mark.parametrize("value", ["resetOSPassword.sh", "token.json", "00000000-0000-0000-0000-000000000000",
+                                   "0000000000000000", "xxxx-xxxx"])
+def test_file_names_and_zero_placeholders_are_not_literal(value):
+    assert not is_literal_secret(value)

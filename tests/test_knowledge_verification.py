@@ -55,6 +55,7 @@ def hits(cmd):
     ("export NODE_TLS_REJECT_UNAUTHORIZED=0", [("NODE_TLS_REJECT_UNAUTHORIZED=0", None)]),
     ("echo 'deb [trusted=yes] http://x stable main'", [("deb [trusted=yes] http://x stable main", None)]),
     ("curl -fsSL https://x", []),
+    ("sudo -u", []), ("gosu postgres", []),
 ])
 def test_insecure_command(cmd, expected):
     assert hits(cmd) == expected
@@ -70,7 +71,7 @@ def test_messages_name_the_tool_and_setting():
 @pytest.mark.parametrize("argv,index", [
     (["curl"], 0), (["A=1", "B=2", "curl"], 2), (["sudo", "-u", "app", "curl"], 3),
     (["sudo", "-E", "env", "X=1", "curl"], 4), (["gosu", "app", "curl"], 2), (["nice", "-n", "5", "x"], 3),
-    (["A=1"], 1),
+    (["A=1"], 1), (["sudo", "-u"], 2), (["gosu"], 1),
 ])
 def test_command_start(argv, index):
     assert command_start(argv) == index

@@ -473,3 +473,24 @@ def test_parse_error_stops_the_other_rules():
     text = "FROM ubuntu\nRUN <<EOF\necho never closed\n"
     found = lint(text, select=["HL001", "HL101"])
     assert [f.rule for f in found] == ["HL001"]
+
+
+def test_hl207_directories_keep_setgid_and_sticky():
+    text = ("FROM postgres:17\n"
+            "RUN install --verbose --directory --owner postgres --mode 3777 /var/run/postgresql"
+            " && mkdir -m 2777 /shared && mkdir -m 2775 /group\n")
+    found = run(text, "HL207")
+    assert [at(text, f) for f in found] == [(2, 96, "2777")]
+    assert found[0].message == "`mkdir --mode=2777` makes files world-writable (any process in the container can change them)"
+    assert apply_edits(text, found[0].fix.edits).endswith("mkdir -m 2775 /shared && mkdir -m 2775 /group\n")
+
+
+def test_hl203_apt_dist_clean_removes_lists():
+    text = "FROM debian:13-slim\nRUN apt-get update; apt-get install -y --no-install-recommends curl; apt-get dist-clean\n"
+    assert run(text, "HL203") == []
+
+
+def test_hl107_local_trusted_repository_is_not_a_download():
+    text = ("FROM debian:12-slim\n"
+            "RUN echo \"deb [ trusted=yes ] file://$tempDir ./\" > /etc/apt/sources.list.d/temp.list\n")
+    assert run(text, "HL107") == []

@@ -30,6 +30,8 @@ _PATH_NAMES = {"GOOGLE_APPLICATION_CREDENTIALS", "AWS_SHARED_CREDENTIALS_FILE"}
 
 _INTERPOLATION = re.compile(r"\$(?:\{|[A-Za-z_])")
 _FILE_PATH = re.compile(r"(?:/|~/|\./)[\w.@-]+(?:/[\w.@-]+)+/?")  # /run/secrets/db: a pointer
+_FILE_NAME = re.compile(r"[\w.-]+\.(?:sh|py|rb|pl|js|txt|json|ya?ml|toml|conf|cfg|ini|xml|properties|"
+                        r"rsp|env|pem|key|crt|p12|jks|der)", re.I)  # resetPassword.sh: a file name
 _PLACEHOLDERS = {
     "todo", "tbd", "fixme",
     "placeholder", "redacted", "none", "null", "nil", "undefined", "unset", "example", "dummy",
@@ -71,8 +73,8 @@ def is_placeholder(value: str) -> bool:
         return True
     if re.fullmatch(r"<[^<>]*>|\{\{.*\}\}|__[A-Za-z0-9_]+__|%[A-Za-z0-9_]+%", v):
         return True
-    if len(set(low)) == 1 and low[0] in "x*.-_#?":  # xxx, ***, ..., ---
-        return True
+    if set(low) <= set("x*.-_#?") or (set(low) <= set("0-") and low.count("0") >= 4):
+        return True  # xxx, ***, ..., ---, 0000-0000 (a zero UUID)
     # your-token-here, YOUR_API_KEY, put-key-here, replace-me, insert_token
     return bool(re.match(r"your\b|your[-_ ]", low) or re.search(r"[-_ ]here$", low)
                 or re.fullmatch(r"(replace|insert|enter)[-_ ]?\w*", low))
@@ -82,13 +84,14 @@ def is_literal_secret(value: str) -> bool:
     """True when `value` is a literal that would bake a secret into the image or manifest.
 
     Not literal: empty, any `$VAR` / `${VAR}` interpolation, obvious placeholders, booleans
-    (`MYSQL_RANDOM_ROOT_PASSWORD=yes`), file paths (`/run/secrets/db_password`). Weak real defaults such as `changeme`, `password`,
+    (`MYSQL_RANDOM_ROOT_PASSWORD=yes`), file paths and names (`/run/secrets/db_password`,
+    `resetPassword.sh`). Weak real defaults such as `changeme`, `password`,
     `admin` or `secret` ARE literal secrets: they are what an attacker tries first.
     """
     if value is None:
         return False
     v = _unquote(str(value))
-    if not v or _INTERPOLATION.search(v) or _FILE_PATH.fullmatch(v):
+    if not v or _INTERPOLATION.search(v) or _FILE_PATH.fullmatch(v) or _FILE_NAME.fullmatch(v):
         return False
     return not is_placeholder(v)
 

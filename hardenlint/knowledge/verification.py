@@ -61,7 +61,7 @@ def command_start(argv: Sequence[str]) -> int:
                 i += 1  # the option's argument
         if w.rsplit("/", 1)[-1] in ("gosu", "su-exec"):
             i += 1  # `gosu USER command`
-    return i
+    return min(i, len(argv))
 
 
 def _curl(argv: Sequence[str], i0: int) -> List[Insecure]:
@@ -178,8 +178,19 @@ def _git(argv: Sequence[str], i0: int) -> List[Insecure]:
 
 
 def _trusted_yes(argv: Sequence[str], i0: int) -> List[Insecure]:
-    return [Insecure(i, i + 1, "an APT source marked `[trusted=yes]` is used without checking its "
-                     "signature", None) for i in range(i0, len(argv)) if _APT_TRUSTED.search(argv[i])]
+    """`deb [trusted=yes] URI ...` written somewhere; a local `file:`/`copy:` repository of
+    packages built in the same build is not a download and is left alone."""
+    out = []
+    for i in range(i0, len(argv)):
+        m = _APT_TRUSTED.search(argv[i])
+        if not m:
+            continue
+        rest = argv[i][m.end():].split() or argv[i + 1:i + 2]
+        if rest and rest[0].startswith(("file:", "copy:")):
+            continue
+        out.append(Insecure(i, i + 1, "an APT source marked `[trusted=yes]` is used without "
+                                      "checking its signature", None))
+    return out
 
 
 def insecure_command(argv: Sequence[str]) -> List[Insecure]:

@@ -80,7 +80,7 @@ def large_base_image(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
     if replacement and image_fix_ok(df, root):
         sp = root.image_span
         fix = Fix(f"use `{replacement}`", (Edit(sp.start, sp.end, replacement),), "unsafe")
-    yield Violation(root.image_span, f"final stage{via} is built on {message}", fix)
+    yield Violation(root.image_span, f"final stage{via}: {message}", fix)
 
 
 # -- HL202 ---------------------------------------------------------------------------------------
@@ -219,8 +219,8 @@ def package_cache_kept(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
 
 def _apt_lists(df, stage, ins, all_cmds, placed) -> Iterator[Violation]:
     updates = [(sc, c) for sc, c in placed if _sub(c)[0] in _APT and _sub(c)[1] == "update"]
-    if not updates or _removes(all_cmds, "/var/lib/apt/lists") \
-            or cache_mounted(ins, ["/var/lib/apt/lists"]):
+    if not updates or _removes(all_cmds, "/var/lib/apt/lists") or _runs(all_cmds, "apt-get", "dist-clean") \
+            or _runs(all_cmds, "apt", "dist-clean") or cache_mounted(ins, ["/var/lib/apt/lists"]):
         return
     installs = [(sc, c) for sc, c in placed if _sub(c)[0] in _APT and _sub(c)[1] in ("install", "upgrade", "dist-upgrade")]
     if installs:
@@ -381,6 +381,11 @@ def judge_mode(mode: str) -> Tuple[List[str], Optional[str]]:
     return problems, new or None
 
 
+def _clear_others_write(mode: str) -> str:
+    """A numeric mode without the others-write bit, same width: `3777` -> `3775`."""
+    return format(int(mode, 8) & ~0o002, "o").zfill(len(mode))
+
+
 def _describe(problems: List[str]) -> str:
     words = {"world-writable": "makes files world-writable (any process in the container can change them)",
              "setuid": "adds the setuid bit (the file runs with its owner's privileges)",
@@ -388,7 +393,8 @@ def _describe(problems: List[str]) -> str:
     return "; ".join(words[p] for p in problems)
 
 
-def _mode_words(cmd: Command) -> Iterator[Word]:
+def _mode_words(cmd: Command) -> Iterator[Tuple[Word, bool]]:
+    """(mode word, names a directory) of `chmod MODE`, `mkdir -m MODE`, `install [-d] -m MODE`."""
     name = cmd.name
     words = cmd.words[cmd.name_index() + 1:]
     if name == "chmod":
@@ -396,24 +402,30 @@ def _mode_words(cmd: Command) -> Iterator[Word]:
             return
         for w in words:
             if not w.value.startswith("-"):
-                yield w
+                yield w, False
                 return
     elif name in ("mkdir", "install"):
+        directory = name == "mkdir" or any(
+            w.value == "--directory" or re.fullmatch(r"-[a-zA-Z]*d[a-zA-Z]*", w.value) for w in words)
         for k, w in enumerate(words):
             if w.value in ("-m", "--mode") and k + 1 < len(words):
-                yield words[k + 1]
+                yield words[k + 1], directory
             elif w.value.startswith("--mode="):
-                yield w  # handled by the caller (value after '=')
+                yield w, directory  # the caller reads the value after '='
 
 
 @check("HL207", "D")
 def world_writable_permissions(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
     """`chmod 777` / `a+w` / `o+w` / setuid-setgid in RUN; `COPY/ADD --chmod=777`."""
     for _stage, _ins, sc, cmd in commands(df):
-        for w in _mode_words(cmd):
+        for w, directory in _mode_words(cmd):
             prefix = "--mode=" if w.value.startswith("--mode=") else ""
             mode = w.value[len(prefix):]
             problems, safer = judge_mode(mode)
+            if directory:  # setgid on a directory only sets the group of files created in it
+                problems = [p for p in problems if p == "world-writable"]
+                if problems and re.fullmatch(r"[0-7]{1,4}", mode):
+                    safer = _clear_others_write(mode)
             if not problems:
                 continue
             fix = None
