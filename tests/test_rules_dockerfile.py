@@ -494,3 +494,9 @@ def test_hl107_local_trusted_repository_is_not_a_download():
     text = ("FROM debian:12-slim\n"
             "RUN echo \"deb [ trusted=yes ] file://$tempDir ./\" > /etc/apt/sources.list.d/temp.list\n")
     assert run(text, "HL107") == []
+
+
+def test_hl105_message_hides_url_credentials():
+    text = "FROM alpine:3.20\nADD https://deploy:s3cr3t@artifacts.example.com/app.tgz /app.tgz\n"
+    [f] = run(text, "HL105")
+    assert "s3cr3t" not in f.message and "https://***@artifacts.example.com/app.tgz" in f.message

@@ -11,15 +11,15 @@ never judged. Everything is judged against the `today` the caller passes (the ru
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 from typing import Dict, List, Optional, Tuple
 
 from ..model.image import ImageRef
-from .images import image_key
+from .images import DATA_DIR, image_key
 
 SOURCE = "endoflife.date"
 _VERSION = re.compile(r"\d+(?:\.\d+)*")
@@ -57,7 +57,8 @@ class EolStatus:
 
 @lru_cache(maxsize=1)
 def _table() -> dict:
-    text = resources.files("hardenlint").joinpath("data/eol.json").read_text(encoding="utf-8")
+    with open(os.path.join(DATA_DIR, "eol.json"), encoding="utf-8") as f:
+        text = f.read()
     return json.loads(text)
 
 

@@ -5,9 +5,9 @@ aliases are the Dockerfile check's business) and where to report.
 from __future__ import annotations
 
 import json
+import os
 import re
 from functools import lru_cache
-from importlib import resources
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..model.image import DOCKER_HUB, ImageRef
@@ -16,6 +16,7 @@ _HUB_HOSTS = {"docker.io", "index.docker.io", "registry-1.docker.io", "registry.
 # Registries that mirror Docker Hub's official images under a fixed path.
 _LIBRARY_MIRRORS = {"public.ecr.aws": "docker/library/", "mirror.gcr.io": "library/"}
 _WINDOWS = ("windowsservercore", "nanoserver")
+DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
 
 
 def _judged(ref: ImageRef) -> bool:
@@ -105,7 +106,8 @@ def untrusted_registry(ref: ImageRef, trusted: Sequence[str]) -> Optional[str]:
 
 @lru_cache(maxsize=1)
 def _base_images() -> Dict[str, dict]:
-    text = resources.files("hardenlint").joinpath("data/base_images.json").read_text(encoding="utf-8")
+    with open(os.path.join(DATA_DIR, "base_images.json"), encoding="utf-8") as f:
+        text = f.read()
     return {e["image"]: e for e in json.loads(text)["images"]}
 
 

@@ -135,7 +135,7 @@ def scripts(ins: Instruction) -> List[Script]:
 
 
 def runs(df: Dockerfile) -> Iterator[Tuple[Stage, Instruction, List[Script]]]:
-    """Every RUN (also `ONBUILD RUN` is left out: it runs in other builds) with its stage."""
+    """Every RUN of every stage with its scripts (`ONBUILD RUN` runs in other builds: left out)."""
     for stage in df.stages:
         for ins in stage.instructions:
             if ins.keyword == "RUN":

@@ -72,6 +72,11 @@ _URL = re.compile(r"(?i)(https?|git|ssh)://|git@[^:/\s]+:")
 _COMMIT = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
+def _shown(url: str) -> str:
+    """The URL for a message, without any `user:password@` part."""
+    return re.sub(r"^([a-zA-Z][\w+.-]*://)[^/@\s]*@", r"\1***@", url)
+
+
 def _is_git(url: str) -> bool:
     base = url.split("#", 1)[0].split("?", 1)[0].rstrip("/")
     return url.lower().startswith(("git@", "git://", "ssh://")) or base.endswith(".git")
@@ -100,10 +105,10 @@ def add_remote_without_checksum(df: Dockerfile, ctx: RuleContext) -> Iterable[Vi
                 ref = _git_ref(value)
                 if checksum is None and not _COMMIT.fullmatch(ref.lower()):
                     pin = f"ref `{ref}`" if ref else "the default branch"
-                    yield Violation(span, f"`ADD {value}` fetches {pin}, which can move; pin a full "
+                    yield Violation(span, f"`ADD {_shown(value)}` fetches {pin}, which can move; pin a full "
                                           "commit SHA (`#<sha>`) or add `--checksum=<commit sha>`")
             elif checksum is None:
-                yield Violation(span, f"`ADD {value}` downloads without `--checksum=sha256:...`; the "
+                yield Violation(span, f"`ADD {_shown(value)}` downloads without `--checksum=sha256:...`; the "
                                       "content can change or be tampered with unnoticed")
 
 
