@@ -11,7 +11,7 @@ from typing import Iterable, Optional, Tuple
 from ...model import patch
 from ...model.container import ContainerView, PodView, Setting, YamlFile
 from ...model.findings import Edit, Violation
-from ...model.yamlnodes import MappingNode, mapping_entries
+from ...model.yamlnodes import Entry, MappingNode, mapping_entries
 from ...registry import RuleContext, check
 from .privilege import fix, grouped, remove_setting, who
 
@@ -28,7 +28,7 @@ def _owner(s: Setting, views) -> str:
     return c.pod.label if c.pod is not None and s.inherited else who(views)
 
 
-def _struct_entry(holder: Optional[MappingNode], struct: MappingNode) -> Optional[Tuple]:
+def _struct_entry(holder: Optional[MappingNode], struct: MappingNode) -> Optional[Entry]:
     """The `key: struct` entry of `holder` whose value is `struct` (e.g. `seccompProfile:`)."""
     for e in mapping_entries(holder).values():
         if e.value_node is struct:
