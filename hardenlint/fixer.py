@@ -1,19 +1,19 @@
 """`--fix` and `--diff`: apply the findings' fixes, re-parse, re-lint, repeat.
 
 One pass takes every fix the mode allows (safe; unsafe too with `--unsafe-fixes`; display-only
-never), in finding order, keeps the ones whose edits do not overlap an edit already taken (a fix
-is all or nothing; two fixes with identical edits are applied and counted once), applies them
-together, then parses
-and lints the new text. A pass that makes the file unparsable (new HL001 errors, a parser crash,
-a YAML document that no longer loads, a mapping key written twice) is not kept: its fixes are retried one at a time and only
-those that keep the file parsable stay. Passes repeat until no fixable finding is left or nothing
-changes, at most MAX_PASSES times; if a text comes back that was already seen (two rules undoing
-each other) the loop stops on the same member of that cycle every time, so a second `--fix`
-changes nothing.
+never), in finding order, and keeps the ones whose edits do not overlap an edit already taken (a
+fix is all or nothing; two fixes with identical edits are applied and counted once); they are
+applied together, then the new text is parsed and linted. A pass that makes the file unparsable
+(new HL001 errors, a parser crash, a YAML document that no longer loads, a mapping key written
+twice) is not kept: its fixes are retried one at a time and only those that keep the file
+parsable stay. Passes repeat until no fixable finding is left or nothing changes, at most
+MAX_PASSES times; if a text comes back that was already seen (two rules undoing each other) the
+loop stops on the same member of that cycle every time, so a second `--fix` changes nothing.
 
-Edits are written by the rules with "\\n"; in a CRLF file every inserted "\\n" becomes "\\r\\n".
-A file without a final newline keeps it missing, a BOM stays, and the file is replaced
-atomically (temp file in the same folder, fsync, original mode, `os.replace`).
+Edits are written by the rules with "\\n"; in a CRLF file every inserted "\\n" becomes "\\r\\n",
+and an edit that ends a file without a final newline adds none (`normalise_edit`, which the
+SARIF reporter uses too). A BOM stays, and the file is replaced atomically (temp file in the
+same folder, fsync, original mode, `os.replace`).
 """
 from __future__ import annotations
 
@@ -110,7 +110,8 @@ def refusal_key(text: str, rule: str, fix: Fix) -> tuple:
     the title, what each edit replaces and with what, and the line the first edit starts on."""
     edits = sorted(fix.edits, key=lambda e: (e.start, e.end))
     first = edits[0].start
-    line = text[text.rfind("\n", 0, first) + 1:first] + text[first:].split("\n", 1)[0]
+    end = text.find("\n", first)
+    line = text[text.rfind("\n", 0, first) + 1:len(text) if end == -1 else end]
     return rule, fix.title, line, tuple((text[e.start:e.end], e.content) for e in edits)
 
 

@@ -18,8 +18,15 @@ Choices (see also the README):
 - `security-severity` follows the rule's default level (error 8.0, warning 5.0, note 2.0) and is
   given only for the security rules (HL1xx-HL5xx, tagged "security"); the tool's own rules
   (HL001, HL002) carry `problem.severity` instead, so GitHub does not list them as security alerts.
+- Every finding with a fix carries it in `fixes` (display-only ones too), with the fix's
+  `applicability` ("safe", "unsafe", "display-only") in the fix's property bag; inserted text is
+  normalised as `--fix` writes it (CRLF files, no added final newline), so applying the safe and
+  unsafe fixes gives the bytes of one `--fix --unsafe-fixes` pass.
 - A fix whose inserted text would contain the value of a secret-looking variable of the file is
   left out of `fixes` (the finding stays), so no output format echoes a secret.
+- Files that could not be read and internal errors are `toolExecutionNotifications` (level
+  error, absolute paths made relative) and make `executionSuccessful` false; skipped files
+  (Helm templates) are notifications of level note.
 """
 from __future__ import annotations
 
