@@ -38,8 +38,19 @@ HELM = "Helm template"
 IGNORE_ANNOTATION = "hardenlint.io/ignore"
 
 _TEMPLATE = re.compile(r"\{\{-?.*?-?\}\}|\{%-?.*?-?%\}", re.S)
-_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s,\[\]{}]")
-_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s,\[\]{}'\"*]")
+
+
+def _has_node_property(text: str, ch: str) -> bool:
+    """Whether `text` holds an anchor (`&x`, ch="&") or alias (`*x`, ch="*") token, roughly:
+    the character after a blank, `[`, `{` or `,` (or at the start) and followed by a name."""
+    i = text.find(ch)
+    n = len(text)
+    while i != -1:
+        if (i == 0 or text[i - 1] in " \t\r\n[{,") and i + 1 < n and text[i + 1] not in " \t\r\n,[]{}'\"*&":
+            return True
+        i = text.find(ch, i + 1)
+    return False
+
 _SERVICES_LINE = re.compile(r"^services\s*:", re.M)
 _API_LINE = re.compile(r"^apiVersion\s*:", re.M)
 _KIND_LINE = re.compile(r"^kind\s*:", re.M)
@@ -116,7 +127,7 @@ def parse(source: SourceFile) -> Parsed:
     parsed.errors.extend(_error(source, e.message, e.offset) for e in yerrors)
     model = YamlFile(source, kind)
     parsed.model = model
-    aliased = bool(_ANCHOR.search(text)) and bool(_ALIAS.search(text))
+    aliased = _has_node_property(text, "&") and _has_node_property(text, "*")
     named_compose = source.kind == "compose"
     for root in roots:
         try:
