@@ -126,7 +126,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         raise UsageError("`-` (stdin) cannot be combined with other paths")
     report, diff = run(paths, cfg, args)
     out_text = _render(report, args)
-    stream = sys.stdout
+    # `check - --fix` writes the fixed text to stdout (for editors): the report goes to stderr.
+    stream = sys.stderr if (args.fix and paths == ["-"]) else sys.stdout
     if args.diff:
         sys.stdout.write(diff)
     if args.output:
@@ -137,7 +138,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         color = _use_color(args, stream)
         if not (args.diff and not report.findings):
             text.write(report, stream, color, quiet=args.quiet)
-    elif not (args.fix and paths == ["-"]):
+    else:
         stream.write(out_text)
     for msg in report.internal_errors:
         print(f"hardenlint: {msg}", file=sys.stderr)

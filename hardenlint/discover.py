@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 SKIP_DIRS = frozenset(
@@ -12,18 +13,23 @@ SKIP_DIRS = frozenset(
 YAML_SUFFIXES = (".yml", ".yaml")
 
 
+_DOCKERFILE = re.compile(r"^(?:.*[._-])?(?:docker|container)file(?:[._-].*)?$")
+
+
 def kind_by_name(name: str) -> Optional[str]:
-    """"dockerfile", "compose", "yaml" (kind decided by content), or None (not ours)."""
+    """"dockerfile", "compose", "yaml" (kind decided by content), or None (not ours).
+
+    Dockerfiles: `Dockerfile`, `Containerfile`, and those words joined to others by `.`, `-` or
+    `_` (`Dockerfile.prod`, `api.Dockerfile`, `Dockerfile-dev`, `build_dockerfile`), any case.
+    """
     low = os.path.basename(name).lower()
-    if low in ("dockerfile", "containerfile") or low.startswith(("dockerfile.", "containerfile.")):
-        return "dockerfile"
-    if low.endswith((".dockerfile", ".containerfile")):
-        return "dockerfile"
     if low.endswith(YAML_SUFFIXES):
         stem = low.rsplit(".", 1)[0]
         if stem == "compose" or stem.startswith(("compose.", "docker-compose")):
             return "compose"
         return "yaml"
+    if _DOCKERFILE.match(low):
+        return "dockerfile"
     return None
 
 
@@ -74,15 +80,11 @@ def walk(paths: Iterable[str], excludes: Sequence[str] = (), root: str = ".",
         elif os.path.exists(path):
             if force_exclude and excludes and matches(_rel(path, root), excludes):
                 continue
-            if force_exclude and kind_by_name(path) is None and not _looks_dockerfile(path):
+            if force_exclude and kind_by_name(path) is None:
                 continue
             yield path, kind_for_explicit(path)
         else:
             raise FileNotFoundError(path)
-
-
-def _looks_dockerfile(path: str) -> bool:
-    return "dockerfile" in os.path.basename(path).lower() or "containerfile" in os.path.basename(path).lower()
 
 
 def _rel(path: str, root: str) -> str:

@@ -142,3 +142,10 @@ def test_examples_folder_reports_all_three_kinds():
     code, out, _ = run(["check", "--format", "json", "examples"], cwd=REPO)
     kinds = {f["kind"] for f in json.loads(out)["findings"]}
     assert code == 1 and kinds == {"dockerfile", "compose", "kubernetes"}
+
+
+def test_stdin_fix_writes_only_the_fixed_text_to_stdout():
+    src = "FROM alpine:3.20\nRUN apk add curl\n"
+    code, out, err = run(["check", "-", "--stdin-filename", "Dockerfile", "--fix", "--select", "HL203"], stdin=src)
+    assert out == "FROM alpine:3.20\nRUN apk add --no-cache curl\n"
+    assert "Fixed 1" in err and code == 0

@@ -12,7 +12,8 @@ from hardenlint.discover import kind_by_name, matches, walk
     ("DOCKERFILE.dev", "dockerfile"), ("compose.yaml", "compose"), ("compose.prod.yml", "compose"),
     ("docker-compose.yml", "compose"), ("docker-compose.override.yaml", "compose"),
     ("deploy.yaml", "yaml"), ("values.yml", "yaml"), ("README.md", None), ("Dockerfile.md", "dockerfile"),
-    ("setup.py", None),
+    ("setup.py", None), ("Dockerfile-dev", "dockerfile"), ("repo__app__Dockerfile", "dockerfile"),
+    ("mydockerfile", None), ("dockerfiles.txt", None), ("Containerfile.fedora", "dockerfile"),
 ])
 def test_kind_by_name(name, kind):
     assert kind_by_name(name) == kind
@@ -49,3 +50,20 @@ def test_missing_path_raises():
 ])
 def test_matches(path, patterns, expected):
     assert matches(path, patterns) is expected
+
+
+@pytest.mark.parametrize("name", [
+    "Dockerfile", "sub/dir/dockerfile", "Containerfile", "Dockerfile.prod", "api.Dockerfile", "Dockerfile-dev",
+    "build_Dockerfile", "repo__app__Dockerfile", "compose.yaml", "k8s/deploy.yml", "mydockerfile", "README.md",
+    "docker/entrypoint.sh", "dockerfiles.txt", "Containerfile.fedora",
+])
+def test_pre_commit_files_regex_agrees_with_discovery(name):
+    import re
+
+    import yaml
+
+    from .conftest import REPO
+
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    for hook in hooks:
+        assert bool(re.search(hook["files"], name)) == (kind_by_name(name) is not None), (hook["id"], name)
