@@ -375,3 +375,12 @@ def test_corpus_parses_and_views_without_exception():
     assert kinds.get(("compose", None), 0) == 0 and kinds.get(("k8s", None), 0) == 0
     assert containers > 1000
     assert elapsed < 15  # ~1.4 s on the 2-core dev machine; generous for loaded CI
+
+
+def test_null_values_count_as_absent():
+    v = one("services:\n  web:\n    image: x\n    privileged:\n    user: ~\n    read_only: null\n")
+    assert v.privileged is None and v.user is None and v.read_only_root is None
+    text = ("apiVersion: v1\nkind: Pod\nspec:\n  securityContext: {runAsUser: 1000}\n  containers:\n"
+            "  - name: a\n    securityContext: {runAsUser: null, privileged: ~}\n")
+    v = one(text, "pod.yaml")
+    assert v.user.value == 1000 and v.user.inherited and v.privileged is None

@@ -8,7 +8,8 @@ against `ContainerView` and `PodView`, never against raw YAML. Contract:
   `value_span` only the value. Spans point at the text the user wrote: a key that reaches a service
   through `<<: *defaults` points into the anchor (`merged=True`, `shared=True`); a value written as
   `*alias` points at the `*alias` for the entry and into the anchor for the items.
-- An attribute that is absent is None (or an empty list). Where a missing setting belongs is
+- An attribute that is absent, or written with a null value (`privileged:`, `runAsUser: ~`), is
+  None (or an empty list); the patcher fills a written null in place. Where a missing setting belongs is
   answered by `ContainerView.where(name)` / `PodView.where(name)`: a `Location(node, path)` that
   `hardenlint.model.patch.set_key` / `append_item` take as is. Findings about a missing setting
   point at `ContainerView.anchor` (Compose: the service's key; Kubernetes: the container's
@@ -539,7 +540,7 @@ def _compose_view(ctx: _Ctx, name: str, svc: Entry, top_volumes: Optional[Node])
 
     def setting(key: str, value_fn=_text) -> Optional[Setting]:
         e = ents.get(key)
-        if e is None:
+        if e is None or is_null(e.value_node):
             return None
         return ctx.entry(e, value_fn(e.value_node), shared=ctx.is_alias(e))
 
@@ -972,16 +973,18 @@ def _k8s_container(ctx: _Ctx, pod: PodView, node: MappingNode, role: str, ann: D
 
     def own_or_pod(key: str) -> Optional[Setting]:
         e2 = cents.get(key)
-        if e2 is not None:
+        if e2 is not None and not is_null(e2.value_node):
             return ctx.entry(e2, scalar_value(e2.value_node), shared=ctx.is_alias(e2))
         e2 = pents.get(key)
-        if e2 is not None:
+        if e2 is not None and not is_null(e2.value_node):
             return ctx.entry(e2, scalar_value(e2.value_node), inherited=True, shared=ctx.is_alias(e2))
         return None
 
     def own(key: str, fn=scalar_value) -> Optional[Setting]:
         e2 = cents.get(key)
-        return ctx.entry(e2, fn(e2.value_node), shared=ctx.is_alias(e2)) if e2 is not None else None
+        if e2 is None or is_null(e2.value_node):
+            return None
+        return ctx.entry(e2, fn(e2.value_node), shared=ctx.is_alias(e2))
 
     v.user = own_or_pod("runAsUser")
     v.run_as_non_root = own_or_pod("runAsNonRoot")
