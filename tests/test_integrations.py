@@ -198,7 +198,7 @@ def test_hook_manifest_is_valid():
     ("DOCKERFILE", True), ("Dockerfile.prod", True), ("a/b/Dockerfile.dev", True), ("app.Dockerfile", True),
     ("x/api.dockerfile", True), ("web.containerfile", True), ("Containerfile.arm64", True),
     ("compose.yaml", True), ("k8s/deploy.yml", True), ("X.YAML", True),
-    ("README.md", False), ("Dockerfile-old", False), ("dockerfile.d/notes.txt", False), ("setup.py", False),
+    ("README.md", False), ("Dockerfile-old", True), ("build_Dockerfile", True), ("dockerfile.d/notes.txt", False), ("setup.py", False),
     ("a.yaml.bak", False), ("Makefile", False), ("mydockerfile", False),
 ])
 def test_hook_files_pattern(path, matched):
