@@ -196,7 +196,20 @@ def split_documents(text: str) -> List[Tuple[int, int]]:
     if not cuts or cuts[0] != 0:
         cuts.insert(0, 0)
     cuts.append(len(text))
-    return [(a, b) for a, b in zip(cuts, cuts[1:]) if a < b or a == 0]
+    ranges = [(a, b) for a, b in zip(cuts, cuts[1:]) if a < b or a == 0]
+    # `%YAML` / `%TAG` directives belong to the document after them
+    out: List[Tuple[int, int]] = []
+    carry = None
+    for a, b in ranges:
+        if carry is not None:
+            a, carry = carry, None
+        body = [ln for ln in text[a:b].splitlines()[1 if text.startswith("---", a) else 0:]
+                if ln.strip() and not ln.lstrip().startswith("#")]
+        if body and all(ln.startswith("%") for ln in body) and b < len(text):
+            carry = a
+            continue
+        out.append((a, b))
+    return out
 
 
 def _shift_marks(root: Node, offset: int, lines: int) -> None:
