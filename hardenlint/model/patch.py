@@ -78,7 +78,7 @@ _INDENT_CACHE: dict = {}
 def indent_step(text: str) -> int:
     """The file's indentation step: the most common increase of indentation between a `key:`
     line and the next content line (2 when none)."""
-    key = (len(text), hash(text))
+    key = text
     if key in _INDENT_CACHE:
         return _INDENT_CACHE[key]
     counts: Counter = Counter()
@@ -96,14 +96,26 @@ def indent_step(text: str) -> int:
         prev_indent = ind + (len(s) - len(body)) if s.startswith("- ") else ind
         prev_opens = body.rstrip().endswith(":") and not body.startswith("#")
     step = counts.most_common(1)[0][0] if counts else 2
-    if len(_INDENT_CACHE) > 64:
+    if len(_INDENT_CACHE) > 8:
         _INDENT_CACHE.clear()
     _INDENT_CACHE[key] = step
     return step
 
 
+_SEQ_CACHE: dict = {}
+
+
 def _seq_indented(text: str) -> bool:
     """Whether block lists under a key are indented (`key:` / `  - x`) rather than flush (`- x`)."""
+    key = text
+    if key not in _SEQ_CACHE:
+        if len(_SEQ_CACHE) > 8:
+            _SEQ_CACHE.clear()
+        _SEQ_CACHE[key] = _seq_indented_uncached(text)
+    return _SEQ_CACHE[key]
+
+
+def _seq_indented_uncached(text: str) -> bool:
     lines = text.splitlines()
     votes = Counter()
     for i in range(len(lines) - 1):
