@@ -28,12 +28,11 @@ Values (`value` / `item`): a Python bool/int/float is written as YAML (`true`, `
 YAML scalar text, resolved as PyYAML (YAML 1.1) does: `true`/`yes` are booleans, `512`/`1:30`
 ints, `RuntimeDefault` a string; text starting with a quote, `[` or `{` is used as given (so pass
 `'"yes"'` for the string yes). Text that resolves to a string is quoted when it would not read
-back as that string as a plain scalar where it goes (`a: b`, `#x`, `[x`, blanks around it), and
+back as that string as a plain scalar where it goes (`a: b`, `#x`, blanks around it), and
 quoted like its siblings when they are quoted strings (same quote character).
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Any, List, Optional, Sequence, Tuple, Union
 
