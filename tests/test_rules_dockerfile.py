@@ -500,3 +500,11 @@ def test_hl105_message_hides_url_credentials():
     text = "FROM alpine:3.20\nADD https://deploy:s3cr3t@artifacts.example.com/app.tgz /app.tgz\n"
     [f] = run(text, "HL105")
     assert "s3cr3t" not in f.message and "https://***@artifacts.example.com/app.tgz" in f.message
+
+
+def test_hl203_append_cleanup_once_per_run_after_the_last_install():
+    text = "FROM node:22-slim\nRUN npm ci && npm install -g pm2 && echo done\n"
+    [f] = run(text, "HL203")
+    assert at(text, f) == (2, 15, "npm install")
+    assert apply_edits(text, f.fix.edits) == (
+        "FROM node:22-slim\nRUN npm ci && npm install -g pm2 && npm cache clean --force && echo done\n")

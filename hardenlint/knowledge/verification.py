@@ -19,6 +19,7 @@ class Insecure:
     end: int
     message: str
     replacement: Optional[Tuple[str, ...]] = ()
+    title: str = ""  # what the fix does, when not just "remove" / "turn verification back on"
 
 
 _FALSE = {"false", "0", "no", "off"}
@@ -81,7 +82,7 @@ def _curl(argv: Sequence[str], i0: int) -> List[Insecure]:
                 rest = w.replace("k", "", 1)
                 what = "" if w == "-k" else " (`-k`)"
                 out.append(Insecure(i, i + 1, f"`curl {w}` turns off TLS certificate verification{what}",
-                                    () if rest == "-" else (rest,)))
+                                    () if rest == "-" else (rest,), "remove `-k`"))
             if letters[-1:] in _CURL_ARG_LETTERS and len(letters) == len(w) - 1:
                 i += 1  # the option's argument is the next word
         i += 1

@@ -194,6 +194,6 @@ def verification_disabled(df: Dockerfile, ctx: RuleContext) -> Iterable[Violatio
             if hit.replacement is not None and sc.editable:
                 edit = sc.replace_words(cmd, hit.start, hit.end, hit.replacement)
                 removed = " ".join(w.value for w in cmd.words[hit.start:hit.end])
-                title = "turn verification back on" if hit.replacement else f"remove `{removed}`"
+                title = hit.title or ("turn verification back on" if hit.replacement else f"remove `{removed}`")
                 fix = Fix(title, (edit,), "unsafe")
             yield Violation(span, hit.message, fix)

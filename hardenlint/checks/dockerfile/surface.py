@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator, List, Optional, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
 from ...knowledge import images
 from ...knowledge.eol import eol_status
@@ -175,46 +175,60 @@ def _env_set(df: Dockerfile, stage: Stage, ins: Instruction, name: str, cmd: Com
     return ok and value != ""
 
 
+# Tools whose cache is removed by a cleanup command appended after the install: the installing
+# subcommands, the cleanup, and the cache directories a removal or a cache mount may cover.
+_CLEANUPS = {
+    **{t: (("install", "upgrade", "update", "reinstall", "groupinstall"), f"{t} clean all",
+           ("/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5")) for t in _RPM},
+    "npm": (("install", "i", "ci", "add"), "npm cache clean --force", ("~/.npm",)),
+    "yarn": (("install", "add", "global"), "yarn cache clean",
+             ("~/.cache/yarn", "/usr/local/share/.cache/yarn", "~/.yarn")),
+}
+
+
+def _cleaned(cmds: List[Command], tool: str) -> bool:
+    if tool in _RPM:
+        return any(_sub(c)[0] in _RPM and _sub(c)[1] == "clean" for c in cmds)
+    return _cache_cleared(cmds, tool, "clean")
+
+
 @check("HL203", "D")
 def package_cache_kept(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
     """Package manager caches left in the layer (apt lists, apk, pip, yum/dnf, npm, yarn)."""
     for stage, ins, scripts in runs(df):
-        all_cmds = [c for sc in scripts for c in sc.commands]
         placed = [(sc, c) for sc in scripts for c in sc.commands]
-        yield from _apt_lists(df, stage, ins, all_cmds, placed)
+        cmds = [c for _sc, c in placed]
+        yield from _apt_lists(df, stage, ins, cmds, placed)
+        last: Dict[str, Tuple[Script, Command]] = {}  # append-style cleanups: once per RUN, at the end
         for sc, cmd in placed:
             tool, sub, word = _sub(cmd)
             if tool == "apk" and sub == "add" and not _has(cmd, "--no-cache") \
-                    and not _removes(all_cmds, "/var/cache/apk") \
+                    and not _removes(cmds, "/var/cache/apk") \
                     and not cache_mounted(ins, ["/var/cache/apk", "/etc/apk/cache"]):
-                fix = Fix("add `--no-cache`", (sc.insert_word(word, "--no-cache"),), "safe") if sc.editable else None
-                yield Violation(sc.word_span(cmd.words[cmd.name_index()], word),
-                                "`apk add` without `--no-cache` keeps the package index in the layer", fix)
+                yield _flag_fix(sc, cmd, word, "--no-cache",
+                                "`apk add` without `--no-cache` keeps the package index in the layer")
             elif tool == "pip" and sub == "install" and not _has(cmd, "--no-cache-dir") \
                     and not _env_set(df, stage, ins, "PIP_NO_CACHE_DIR", cmd) \
-                    and not _removes(all_cmds, "~/.cache/pip", "~/.cache") \
-                    and not _cache_cleared(all_cmds, "pip", "purge", "remove") \
+                    and not _removes(cmds, "~/.cache/pip", "~/.cache") \
+                    and not _cache_cleared(cmds, "pip", "purge", "remove") \
                     and not cache_mounted(ins, ["~/.cache/pip"]):
-                fix = Fix("add `--no-cache-dir`", (sc.insert_word(word, "--no-cache-dir"),), "safe") if sc.editable else None
-                yield Violation(sc.word_span(cmd.words[cmd.name_index()], word),
-                                "`pip install` without `--no-cache-dir` keeps pip's download cache in the layer", fix)
-            elif tool in _RPM and sub in ("install", "upgrade", "update", "reinstall", "groupinstall") \
-                    and not any(_sub(c)[0] in _RPM and _sub(c)[1] == "clean" for c in all_cmds) \
-                    and not _removes(all_cmds, "/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5") \
-                    and not cache_mounted(ins, ["/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"]):
-                fix = Fix(f"add `&& {tool} clean all`", (_append(sc, cmd, f"{tool} clean all"),), "safe") \
-                    if _can_append(sc, cmd) else None
-                yield Violation(sc.word_span(cmd.words[cmd.name_index()], word),
-                                f"`{tool} {sub}` without `{tool} clean all` in the same RUN keeps its "
-                                "cache in the layer", fix)
-            elif tool in ("npm", "yarn") and sub in (("install", "i", "ci", "add") if tool == "npm" else ("install", "add", "global")) \
-                    and not _cache_cleared(all_cmds, tool, "clean") \
-                    and not _removes(all_cmds, "~/.npm", "~/.cache/yarn", "/usr/local/share/.cache/yarn") \
-                    and not cache_mounted(ins, ["~/.npm"] if tool == "npm" else ["~/.cache/yarn", "/usr/local/share/.cache/yarn", "~/.yarn"]):
-                clean = "npm cache clean --force" if tool == "npm" else "yarn cache clean"
-                fix = Fix(f"add `&& {clean}`", (_append(sc, cmd, clean),), "safe") if _can_append(sc, cmd) else None
-                yield Violation(sc.word_span(cmd.words[cmd.name_index()], word),
-                                f"`{tool} {sub}` without `{clean}` in the same RUN keeps its cache in the layer", fix)
+                yield _flag_fix(sc, cmd, word, "--no-cache-dir",
+                                "`pip install` without `--no-cache-dir` keeps pip's download cache in the layer")
+            elif tool in _CLEANUPS and sub in _CLEANUPS[tool][0]:
+                last[tool] = (sc, cmd)
+        for tool, (sc, cmd) in last.items():
+            _subs, clean, dirs = _CLEANUPS[tool]
+            if _cleaned(cmds, tool) or _removes(cmds, *dirs) or cache_mounted(ins, list(dirs)):
+                continue
+            _t, sub, word = _sub(cmd)
+            fix = Fix(f"add `&& {clean}`", (_append(sc, cmd, clean),), "safe") if _can_append(sc, cmd) else None
+            yield Violation(sc.word_span(cmd.words[cmd.name_index()], word),
+                            f"`{tool} {sub}` without `{clean}` in the same RUN keeps its cache in the layer", fix)
+
+
+def _flag_fix(sc: Script, cmd: Command, word: Word, flag: str, message: str) -> Violation:
+    fix = Fix(f"add `{flag}`", (sc.insert_word(word, flag),), "safe") if sc.editable else None
+    return Violation(sc.word_span(cmd.words[cmd.name_index()], word), message, fix)
 
 
 def _apt_lists(df, stage, ins, all_cmds, placed) -> Iterator[Violation]:
