@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator, List, Optional, Tuple
+from typing import Iterable, Iterator, Tuple
 
 from ...knowledge import images
 from ...knowledge.verification import insecure_command, insecure_env
-from ...model.dockerfile import Dockerfile, Instruction
+from ...model.dockerfile import Dockerfile
 from ...model.findings import Edit, Fix, Span, Violation
 from ...model.image import ImageRef, parse_image
 from ...registry import RuleContext, check
