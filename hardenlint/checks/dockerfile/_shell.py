@@ -9,7 +9,7 @@ command are skipped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 from ...knowledge.verification import command_start
 
@@ -245,8 +245,3 @@ def pipeline_before(cmd: Command) -> List[Command]:
         p = p.pipe_prev
     return out
 
-
-def words_after(cmd: Command, skip: int = 1) -> List[Tuple[int, Word]]:
-    """(index, word) for words after the command name (and `skip - 1` more)."""
-    i0 = cmd.name_index() + skip
-    return list(enumerate(cmd.words))[i0:]
