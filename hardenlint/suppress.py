@@ -37,8 +37,10 @@ class Suppressions:
 
 
 def collect(parsed: Parsed) -> Suppressions:
-    """Read every suppression comment of a parsed file."""
+    """Read every suppression comment of a parsed file (and the model's annotation ones)."""
     out = Suppressions()
+    for token, span in getattr(parsed.model, "unknown_suppressions", ()):
+        out.unknown.append(Violation(span, f"unknown rule id {token!r} in a suppression annotation (it suppresses nothing)"))
     text = parsed.source.text
     if "hardenlint" not in text:
         out.ranges.extend(parsed.extra_suppressions)

@@ -68,3 +68,11 @@ def test_per_file_ignores():
     text = "FROM alpine:3.20\nRUN sudo ls\n"
     assert lint(text, "test/Dockerfile", select=["HL204"], per_file_ignores={"test/*": ("HL204",)}) == []
     assert rules_of(lint(text, "prod/Dockerfile", select=["HL204"], per_file_ignores={"test/*": ("HL204",)})) == ["HL204"]
+
+
+def test_unknown_id_in_kubernetes_annotation_is_hl002():
+    text = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n"
+            "    hardenlint.io/ignore: \"HL307, HL3O8\"\n"
+            "spec:\n  containers:\n    - name: c\n      image: nginx:1.27\n")
+    found = lint(text, "pod.yaml", select=["HL307", "HL002"])
+    assert rules_of(found) == ["HL002"] and found[0].span.line == 6 and "HL3O8" in found[0].message
