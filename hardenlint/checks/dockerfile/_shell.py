@@ -14,6 +14,7 @@ from typing import List, Optional
 from ...knowledge.verification import command_start
 
 _OPERATORS = ("&&", "||", ";;", "|&", "|", ";", "&", "(", ")")
+_OPERATOR_START = frozenset(o[0] for o in _OPERATORS)
 _RESERVED = {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "time"}
 SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "fish"}
 _MAX_DEPTH = 4
@@ -218,7 +219,7 @@ class _Reader:
                     redirect = True
                     last_end = base + i
             else:
-                op = next((o for o in _OPERATORS if text.startswith(o, i)), None)
+                op = next((o for o in _OPERATORS if text.startswith(o, i)), None) if c in _OPERATOR_START else None
                 if op:
                     end_command(";" if op in ("(", ")", ";;") else op)
                     i += len(op)

@@ -119,9 +119,19 @@ def _exec_script(ins: Instruction) -> Optional[Script]:
 
 
 def scripts(ins: Instruction) -> List[Script]:
-    """The shell scripts a RUN executes (args, shell heredoc bodies, exec form)."""
+    """The shell scripts a RUN executes (args, shell heredoc bodies, exec form).
+
+    Read once per instruction and shared by every check (checks must not change them).
+    """
     if ins.keyword != "RUN":
         return []
+    cached = ins.__dict__.get("_scripts")
+    if cached is None:
+        cached = ins.__dict__["_scripts"] = _read_scripts(ins)
+    return cached
+
+
+def _read_scripts(ins: Instruction) -> List[Script]:
     ex = _exec_script(ins)
     if ex is not None:
         return [ex]
