@@ -556,25 +556,31 @@ def expand(text: str, lookup: Callable[[str], Tuple[int, Optional[str]]], escape
     return "".join(out), ok
 
 
+def brace_close(text: str, i: int, escape: str = "\\") -> Optional[int]:
+    """Index of the `}` that closes the `${` at text[i] (nested `${` counted), or None."""
+    j, depth, n = i + 2, 1, len(text)
+    while j < n:
+        c = text[j]
+        if c == escape:
+            j += 2
+            continue
+        if c == "$" and j + 1 < n and text[j + 1] == "{":
+            depth += 1
+            j += 2
+            continue
+        if c == "}":
+            depth -= 1
+            if depth == 0:
+                return j
+        j += 1
+    return None
+
+
 def _expand_ref(text: str, i: int, lookup, escape: str, dequote: bool) -> Tuple[str, int, bool]:
     n = len(text)
     if i + 1 < n and text[i + 1] == "{":
-        j, depth = i + 2, 1
-        while j < n:
-            c = text[j]
-            if c == escape:
-                j += 2
-                continue
-            if c == "$" and j + 1 < n and text[j + 1] == "{":
-                depth += 1
-                j += 2
-                continue
-            if c == "}":
-                depth -= 1
-                if depth == 0:
-                    break
-            j += 1
-        if j >= n:
+        j = brace_close(text, i, escape)
+        if j is None:
             return text[i:], n, False
         raw = text[i:j + 1]
         m = _BRACED.match(text, i + 2, j)

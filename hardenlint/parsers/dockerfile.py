@@ -29,7 +29,7 @@ from typing import Dict, List, Optional, Tuple
 
 from ..model.dockerfile import (
     AUTOMATIC_ARGS, KEYWORDS, KNOWN, UNKNOWN, UNSET, Dockerfile, Flag, Heredoc, Instruction, Stage,
-    arg_pairs, expand, parse_json_array, parse_words, split_words,
+    arg_pairs, brace_close, expand, parse_json_array, parse_words, split_words,
 )
 from ..model.findings import Span, Violation
 from ..model.image import parse_image
@@ -124,25 +124,10 @@ def _extract_flags(line: str, pos: int, end: int) -> Tuple[List[Tuple[str, int, 
 
 def _brace_end(s: str, i: int) -> Optional[int]:
     """Index after the `}` closing the `${` at s[i]; None when BuildKit's lexer would fail."""
-    n = len(s)
-    if i + 2 >= n or s[i + 2] in "{}:":
+    if i + 2 >= len(s) or s[i + 2] in "{}:":
         return None
-    j, depth = i + 2, 1
-    while j < n:
-        c = s[j]
-        if c == "\\":
-            j += 2
-            continue
-        if c == "$" and j + 1 < n and s[j + 1] == "{":
-            depth += 1
-            j += 2
-            continue
-        if c == "}":
-            depth -= 1
-            if depth == 0:
-                return j + 1
-        j += 1
-    return None
+    j = brace_close(s, i)
+    return None if j is None else j + 1
 
 
 def _heredoc_raw_words(s: str) -> Optional[List[Tuple[int, int]]]:
