@@ -22,11 +22,10 @@ import re
 from typing import List, Optional, Tuple
 
 from ..catalogue import expand_selector
-from ..model.container import (
-    WORKLOAD_KINDS, YamlFile, compose_services_node, compose_views, kubernetes_objects,
-    kubernetes_pods,
-)
+from ..model.compose_view import compose_views, is_compose_root
+from ..model.container import YamlFile
 from ..model.findings import Span, Violation
+from ..model.kubernetes_view import WORKLOAD_KINDS, kubernetes_objects, kubernetes_pods, object_lines
 from ..model.parsed import Parsed
 from ..model.yamlnodes import (
     MappingNode, Node, YamlError, YamlLimitError, check_expansion, compose_stream, get, get_entry,
@@ -79,18 +78,10 @@ def _is_k8s_root(root: Optional[Node]) -> bool:
         and get_entry(root, "kind") is not None
 
 
-def _is_compose_root(root: Optional[Node], v1: bool) -> bool:
-    services, is_v1 = compose_services_node(root, v1)
-    if services is not None or is_v1:
-        return True
-    return isinstance(root, MappingNode) and get_entry(root, "services") is not None \
-        and is_null(get(root, "services"))
-
-
 def _decide(source: SourceFile, roots: List[Node], errors: List[YamlError]) -> Optional[str]:
     hint = source.kind
     named_compose = hint == "compose"
-    has_compose = any(_is_compose_root(r, named_compose) for r in roots)
+    has_compose = any(is_compose_root(r, named_compose) for r in roots)
     has_k8s = any(_is_k8s_root(r) for r in roots)
     if hint == "kubernetes":
         return "kubernetes"
@@ -134,7 +125,7 @@ def parse(source: SourceFile) -> Parsed:
             if aliased:
                 check_expansion(root)
             if kind == "compose":
-                if _is_compose_root(root, named_compose):
+                if is_compose_root(root, named_compose):
                     model.containers.extend(compose_views(source, root, v1_allowed=named_compose))
                 model.documents.append(root)
             else:
@@ -183,7 +174,6 @@ def _annotation_suppressions(source: SourceFile, model: YamlFile, objects: List[
                     model.unknown_suppressions.append(
                         (token, Span.of(idx, e.value_node.start_mark.index, node_end(source.text, e.value_node))))
         if ids:
-            first = idx.position(obj.start_mark.index)[0]
-            last = idx.position(max(obj.start_mark.index, node_end(source.text, obj) - 1))[0]
+            first, last = object_lines(source, obj)
             out.append((frozenset(ids), first, last))
     return out
