@@ -28,6 +28,7 @@ class FileResult:
     skipped: Optional[str] = None
     internal_errors: List[str] = field(default_factory=list)
     unreadable: Optional[str] = None
+    text: Optional[str] = None  # the linted text, kept when there are findings (for reporters)
     fixed: int = 0
 
 
@@ -118,7 +119,10 @@ class Linter:
             result = FileResult(display, kind, skipped="unreadable")
             result.unreadable = str(e)
             return result
-        return self.lint_source(source)[0]
+        result = self.lint_source(source)[0]
+        if result.findings:
+            result.text = source.text
+        return result
 
     def _undecodable(self, display: str, kind: str, message: str) -> FileResult:
         result = FileResult(display, kind)

@@ -5,9 +5,10 @@ this process so start-up stays small.
 """
 from __future__ import annotations
 
+import functools
 import os
 import sys
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 from .config import Config
 from .discover import kind_for_explicit, walk
@@ -43,61 +44,49 @@ def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
         return report, "".join(diffs)
     files = _collect(paths, cfg, getattr(args, "force_exclude", False))
     if fixing:
-        from .fixer import fix_path
+        from . import fixer
 
-        for fs_path, kind in files:
-            outcome = fix_path(linter, fs_path, kind, unsafe=unsafe, write=bool(args.fix))
+        work = functools.partial(fixer.fix_path, unsafe=unsafe, write=bool(args.fix))
+        for outcome in _map(work, linter, files):
             _add(report, outcome.result, outcome.text)
             report.fixed += outcome.fixed
             if outcome.diff:
                 diffs.append(outcome.diff)
         return report, "".join(diffs)
-    results = _lint_many(linter, files) if len(files) >= PARALLEL_MIN_FILES else [_lint_one(linter, f) for f in files]
-    for result, text in results:
-        _add(report, result, text)
+    for result in _map(Linter.lint_path, linter, files):
+        _add(report, result)
     return report, ""
 
 
-def _lint_one(linter: Linter, item: Tuple[str, str]) -> Tuple[FileResult, Optional[str]]:
-    fs_path, kind = item
-    result = linter.lint_path(fs_path, kind)
-    text = None
-    if result.findings:
-        try:
-            with open(fs_path, "rb") as f:
-                text = decode(f.read(), result.path)[0]
-        except (OSError, SourceError):
-            text = None
-    return result, text
+_worker: Optional[Tuple[Callable, Linter]] = None
 
 
-_worker_linter: Optional[Linter] = None
+def _init_worker(func: Callable, linter: Linter) -> None:
+    global _worker
+    _worker = (func, linter)
 
 
-def _init_worker(linter: Linter) -> None:
-    global _worker_linter
-    _worker_linter = linter
+def _work(item: Tuple[str, str]):
+    func, linter = _worker  # type: ignore[misc]
+    return func(linter, *item)
 
 
-def _work(item: Tuple[str, str]) -> Tuple[FileResult, Optional[str]]:
-    return _lint_one(_worker_linter, item)  # type: ignore[arg-type]
-
-
-def _lint_many(linter: Linter, files: List[Tuple[str, str]]):
+def _map(func: Callable, linter: Linter, files: List[Tuple[str, str]]) -> List:
+    """`func(linter, path, kind)` for every file, in order; in worker processes for large runs."""
     workers = min(os.cpu_count() or 1, 8)
-    if workers < 2:
-        return [_lint_one(linter, f) for f in files]
+    if len(files) < PARALLEL_MIN_FILES or workers < 2:
+        return [func(linter, *item) for item in files]
     import multiprocessing
 
     try:
         ctx = multiprocessing.get_context("fork")
-    except ValueError:
-        return [_lint_one(linter, f) for f in files]
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(linter,)) as pool:
+    except ValueError:  # no fork (Windows, some macOS setups): stay in this process
+        return [func(linter, *item) for item in files]
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(func, linter)) as pool:
         return pool.map(_work, files, chunksize=max(1, len(files) // (workers * 8)))
 
 
-def _add(report: Report, result: FileResult, text: Optional[str]) -> None:
+def _add(report: Report, result: FileResult, text: Optional[str] = None) -> None:
     report.internal_errors.extend(result.internal_errors)
     if result.kind is None and result.skipped is None and not result.unreadable:
         return  # unrelated YAML: silent
@@ -109,6 +98,7 @@ def _add(report: Report, result: FileResult, text: Optional[str]) -> None:
         return
     report.files += 1
     report.findings.extend(result.findings)
+    text = text if text is not None else result.text
     if text is not None and result.findings:
         report.texts[result.path] = text
 
