@@ -22,6 +22,7 @@ def test_secret_names(name):
     "SECRET_NAME", "MIN_PASSWORD_LENGTH", "PASSWORD_MIN_LEN", "MYSQL_ALLOW_EMPTY_PASSWORD",
     "ACCESS_TOKEN_TTL", "TOKEN_TYPE", "TOKENIZERS_PARALLELISM", "GPG_KEY", "KEY", "PWD",
     "GOOGLE_APPLICATION_CREDENTIALS", "PATH", "HOME", "", "SECRET_VERSION",
+    "REGISTRY_AUTH_HTPASSWD_REALM", "DB_PASSWORD_USER", "SMTP_TOKEN_USERNAME",
 ])
 def test_not_secret_names(name):
     assert not is_secret_name(name)

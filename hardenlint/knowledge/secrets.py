@@ -22,6 +22,7 @@ _NOT_SECRET_LAST = {
     "LENGTH", "LEN", "SIZE", "TYPE", "NAME", "HEADER", "EXPIRY", "EXPIRES", "EXPIRATION", "TTL",
     "TIMEOUT", "LIFETIME", "ENABLED", "REQUIRED", "POLICY", "ALGORITHM", "ALG", "FORMAT",
     "PROVIDER", "VERSION", "MODE", "METHOD", "CMD", "COMMAND", "LOCATION", "MOUNT", "REF",
+    "REALM", "USER", "USERNAME",
 }
 # Words anywhere that make the name a setting about secrets: MYSQL_ALLOW_EMPTY_PASSWORD.
 _NOT_SECRET_WORDS = {"ALLOW", "MIN", "MAX"}
