@@ -142,7 +142,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         stream.write(out_text)
     for msg in report.internal_errors:
         print(f"hardenlint: {msg}", file=sys.stderr)
-    for path, msg in report.unreadable.items():
+    for msg in report.unreadable.values():
         print(f"hardenlint: {msg}", file=sys.stderr)
     if report.internal_errors or report.unreadable:
         return 2

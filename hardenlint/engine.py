@@ -5,7 +5,7 @@ import datetime
 import fnmatch
 import os
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 from . import registry
 from .catalogue import RULES

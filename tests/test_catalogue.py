@@ -1,7 +1,6 @@
 """The catalogue mirrors RULES.md, and every rule has a check for every kind it covers."""
 from __future__ import annotations
 
-import re
 
 import pytest
 

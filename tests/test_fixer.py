@@ -16,7 +16,7 @@ from hardenlint import fixer
 from hardenlint.catalogue import RULES
 from hardenlint.config import Config
 from hardenlint.engine import FileResult, Linter
-from hardenlint.fixer import MAX_PASSES, apply_fixes, choose, fix_path, fix_source, normalise_edit
+from hardenlint.fixer import MAX_PASSES, choose, fix_path, fix_source, normalise_edit
 from hardenlint.model.findings import Edit, Finding, Fix, Span, Violation
 from hardenlint.model.parsed import Parsed
 from hardenlint.model.positions import LineIndex
