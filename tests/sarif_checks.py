@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 
 from jsonschema import Draft4Validator, FormatChecker
 
-SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SCHEMA = Path(__file__).resolve().parent / "schemas" / "sarif-schema-2.1.0.json"  # see schemas/SOURCES.md
 
 # GitHub's limits (docs: "SARIF support for code scanning" and its sarif-limits table).
 MAX_RUNS = 20

@@ -528,3 +528,15 @@ def test_cli_sarif_category_and_output(tmp_path, monkeypatch):
     log = json.loads((tmp_path / "o.sarif").read_text())
     assert_valid(log, roots=(str(tmp_path),))
     assert log["runs"][0]["automationDetails"] == {"id": "containers/"}
+
+
+def test_vendored_schema_matches_the_shared_copy():
+    import hashlib
+
+    from .sarif_checks import SCHEMA
+
+    shared = SCHEMA.parents[3] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+    digest = hashlib.sha256(SCHEMA.read_bytes()).hexdigest()
+    assert digest == "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"
+    if shared.is_file():
+        assert shared.read_bytes() == SCHEMA.read_bytes()
