@@ -8,21 +8,17 @@ DOCS_URL = "https://github.com/hardenlint/hardenlint/blob/main/rules/{id}.md"
 
 
 def page_text(rule_id: str) -> Optional[str]:
-    """The Markdown page of a rule, or None when it is not installed."""
+    """The Markdown page of a rule, or None when it is not installed.
+
+    Installed, the pages are in `hardenlint/pages/`; in a source checkout, in `rules/`.
+    """
     here = os.path.dirname(os.path.abspath(__file__))
     for folder in (os.path.join(here, "pages"), os.path.join(os.path.dirname(here), "rules")):
         path = os.path.join(folder, f"{rule_id}.md")
         if os.path.isfile(path):
             with open(path, encoding="utf-8") as f:
                 return f.read()
-    try:
-        from importlib.resources import files
-    except ImportError:  # Python 3.8
-        return None
-    try:
-        return (files("hardenlint.pages") / f"{rule_id}.md").read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError, OSError):
-        return None
+    return None
 
 
 def page_url(rule_id: str) -> str:
