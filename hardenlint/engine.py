@@ -29,6 +29,7 @@ class FileResult:
     internal_errors: List[str] = field(default_factory=list)
     unreadable: Optional[str] = None
     text: Optional[str] = None  # the linted text, kept when there are findings (for reporters)
+    secrets: Tuple[str, ...] = ()  # literal secret values in the file: never to be echoed
     fixed: int = 0
 
 
@@ -67,6 +68,8 @@ class Linter:
         violations: List[Tuple[str, Violation]] = [("HL001", v) for v in parsed.errors]
         if parsed.model is not None and not (parsed.kind == "dockerfile" and parsed.errors):
             violations.extend(self._run_checks(parsed, result))
+        if parsed.model is not None:
+            result.secrets = secret_values(parsed)
         sup = collect(parsed)
         violations.extend(("HL002", v) for v in sup.unknown)
         ignored = self._per_file_ignores(source.path)
@@ -133,6 +136,26 @@ class Linter:
             level = self.config.severity.get("HL001") or info.level
             result.findings.append(Finding("HL001", info.name, level, display, Span(0, 0, 1, 1, 1, 1), message, None, kind))
         return result
+
+
+def secret_values(parsed: Parsed) -> Tuple[str, ...]:
+    """Literal secret values of a parsed file, as written and as read (HL501's own finder, run
+    whether or not HL501 is selected), so reporters can keep them out of every output."""
+    text = parsed.source.text
+    values = set()
+    if parsed.kind == "dockerfile":
+        from .checks.dockerfile.secrets import literal_secrets
+
+        for _ins, name, span, value in literal_secrets(parsed.model):
+            values.update((value, text[span.start + len(name) + 1:span.end]))
+    else:
+        from .checks.container.secrets import literal_secrets as container_secrets
+
+        for _c, env in container_secrets(parsed.model):
+            values.add(env.value)
+            if env.value_span is not None:
+                values.add(text[env.value_span.start:env.value_span.end])
+    return tuple(sorted((v for v in values if v), key=len, reverse=True))
 
 
 def _whole_file_error(source: SourceFile, message: str) -> Violation:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
-from .model.findings import Finding
+from .model.findings import Finding, Fix
 from .model.positions import LineIndex
 
 LEVEL_RANK = {"error": 3, "warning": 2, "note": 1, "none": 0}
@@ -20,6 +20,7 @@ class Report:
     internal_errors: List[str] = field(default_factory=list)
     fixed: int = 0
     texts: Dict[str, str] = field(default_factory=dict)  # path -> text, for reporters showing source lines
+    secrets: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # path -> literal secret values
     enabled_rules: frozenset = frozenset()
     _indexes: Dict[str, LineIndex] = field(default_factory=dict, repr=False)
 
@@ -31,6 +32,18 @@ class Report:
         if idx is None:
             idx = self._indexes[path] = LineIndex(text)
         return idx.line_text(line) if 1 <= line <= idx.line_count else None
+
+    def redact(self, path: str, text: str) -> str:
+        """`text` with every literal secret value of `path` masked (same length, so columns hold)."""
+        for value in self.secrets.get(path, ()):
+            if value in text:
+                text = text.replace(value, "*" * len(value))
+        return text
+
+    def shows_secret(self, path: str, fix: Optional[Fix]) -> bool:
+        """Whether printing this fix (its inserted text) would echo a secret value."""
+        secrets = self.secrets.get(path, ())
+        return fix is not None and any(v in e.content for e in fix.edits for v in secrets)
 
     def counts(self) -> Dict[str, int]:
         c = Counter(f.level for f in self.findings)

@@ -51,7 +51,7 @@ def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
             _add(report, outcome.result, outcome.text)
             report.fixed += outcome.fixed
             if outcome.diff:
-                diffs.append(outcome.diff)
+                diffs.append(report.redact(outcome.result.path, outcome.diff))
         return report, "".join(diffs)
     for result in _map(Linter.lint_path, linter, files):
         _add(report, result)
@@ -98,6 +98,8 @@ def _add(report: Report, result: FileResult, text: Optional[str] = None) -> None
         return
     report.files += 1
     report.findings.extend(result.findings)
+    if result.secrets:
+        report.secrets[result.path] = result.secrets
     text = text if text is not None else result.text
     if text is not None and result.findings:
         report.texts[result.path] = text
@@ -121,7 +123,7 @@ def _run_stdin(linter: Linter, args, report: Report, diffs: List[str], fixing: b
         _add(report, outcome.result, outcome.text)
         report.fixed += outcome.fixed
         if args.diff and outcome.diff:
-            diffs.append(outcome.diff)
+            diffs.append(report.redact(outcome.result.path, outcome.diff))
         if args.fix:  # editors: the fixed text goes to stdout
             sys.stdout.write(outcome.text)
         return

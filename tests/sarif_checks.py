@@ -227,3 +227,29 @@ def problems(log: Dict[str, Any], roots: Tuple[str, ...] = ()) -> List[str]:
 def assert_valid(log: Dict[str, Any], roots: Tuple[str, ...] = ()) -> None:
     found = problems(log, roots)
     assert not found, f"{len(found)} problem(s) in the SARIF log:\n" + "\n".join(found[:50])
+
+
+# --- secrets: an independent, regex-based finder of secret values, to check outputs against ---
+
+_NAME = r"(?<![A-Za-z0-9_.-])(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)"
+_ASSIGN = re.compile(r"(?=" + _NAME + r"""["']?[ \t]*(?:=|:[ \t]|[ \t])[ \t]*["']?(?P<value>[^\s"'#,}\]=]{4,}))""")
+_K8S_ENV = re.compile(r"""name:[ \t]*["']?(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)["']?[ \t]*\r?\n[ \t-]*value:[ \t]*["']?(?P<value>[^\s"'#]{4,})""")
+_NOT_VALUES = {"true", "false", "null", "none", "yes"}
+_FALLBACK_SECRET = re.compile(r"PASS(WORD|WD|PHRASE)|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL", re.I)
+
+
+def _is_secret_name(name: str) -> bool:
+    return bool(_FALLBACK_SECRET.search(name))
+
+
+def secret_values(text: str) -> List[str]:
+    """Literal values given to secret-looking names in `text` (ENV/ARG, compose, Kubernetes)."""
+    out = set()
+    for rx in (_ASSIGN, _K8S_ENV):
+        for m in rx.finditer(text):
+            value = m.group("value")
+            if value.startswith("$") or value.lower() in _NOT_VALUES:
+                continue
+            if _is_secret_name(m.group("name")):
+                out.add(value)
+    return sorted(out)

@@ -15,9 +15,8 @@ from typing import List
 from urllib.parse import unquote
 
 from hardenlint.discover import kind_by_name
-from hardenlint.reporters.sarif import secret_values
 
-from .sarif_checks import MAX_GZIP, problems
+from .sarif_checks import MAX_GZIP, problems, secret_values
 
 
 def corpus_paths(corpus: Path) -> List[str]:

@@ -22,8 +22,8 @@ Choices (see also the README):
   `applicability` ("safe", "unsafe", "display-only") in the fix's property bag; inserted text is
   normalised as `--fix` writes it (CRLF files, no added final newline), so applying the safe and
   unsafe fixes gives the bytes of one `--fix --unsafe-fixes` pass.
-- A fix whose inserted text would contain the value of a secret-looking variable of the file is
-  left out of `fixes` (the finding stays), so no output format echoes a secret.
+- A fix whose inserted text would contain a literal secret value of the file (as HL501 finds them,
+  `Report.secrets`) is left out of `fixes` (the finding stays), so no output format echoes a secret.
 - Files that could not be read and internal errors are `toolExecutionNotifications` (level
   error, absolute paths made relative) and make `executionSuccessful` false; skipped files
   (Helm templates) are notifications of level note.
@@ -193,36 +193,6 @@ def _index(report: Report, path: str) -> Optional[LineIndex]:
     return idx
 
 
-# --- secrets ---------------------------------------------------------------------------------
-
-_NAME = r"(?<![A-Za-z0-9_.-])(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)"
-_ASSIGN = re.compile(r"(?=" + _NAME + r"""["']?[ \t]*(?:=|:[ \t]|[ \t])[ \t]*["']?(?P<value>[^\s"'#,}\]=]{4,}))""")
-_K8S_ENV = re.compile(r"""name:[ \t]*["']?(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)["']?[ \t]*\r?\n[ \t-]*value:[ \t]*["']?(?P<value>[^\s"'#]{4,})""")
-_NOT_VALUES = {"true", "false", "null", "none", "yes"}
-_FALLBACK_SECRET = re.compile(r"PASS(WORD|WD|PHRASE)|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL", re.I)
-
-
-def _is_secret_name(name: str) -> bool:
-    try:
-        from ..knowledge.secrets import is_secret_name
-    except ImportError:
-        return bool(_FALLBACK_SECRET.search(name))
-    return is_secret_name(name)
-
-
-def secret_values(text: str) -> List[str]:
-    """Literal values given to secret-looking names in `text` (ENV/ARG, compose, Kubernetes)."""
-    out = set()
-    for rx in (_ASSIGN, _K8S_ENV):
-        for m in rx.finditer(text):
-            value = m.group("value")
-            if value.startswith("$") or value.lower() in _NOT_VALUES:
-                continue
-            if _is_secret_name(m.group("name")):
-                out.add(value)
-    return sorted(out)
-
-
 # --- rules -----------------------------------------------------------------------------------
 
 def _clip(text: str, limit: int = MAX_TEXT) -> str:
@@ -297,7 +267,6 @@ def _sarif_fix(f: Finding, fix: Fix, index: LineIndex, secrets: Sequence[str]):
 
 def _results(report: Report, rule_index: Dict[str, int]) -> list:
     results = []
-    secrets_by_path: Dict[str, List[str]] = {}
     for f, fp in zip(report.findings, fingerprints(report.findings, report)):
         index = _index(report, f.path)
         location = _mk(om.Location, physical_location=_mk(
@@ -306,9 +275,7 @@ def _results(report: Report, rule_index: Dict[str, int]) -> list:
                   message=_mk(om.Message, text=f.message), locations=[location],
                   partial_fingerprints={FINGERPRINT_KEY: fp})
         if f.fix is not None and f.fix.edits and index is not None:
-            if f.path not in secrets_by_path:
-                secrets_by_path[f.path] = secret_values(index.text)
-            fx = _sarif_fix(f, f.fix, index, secrets_by_path[f.path])
+            fx = _sarif_fix(f, f.fix, index, report.secrets.get(f.path, ()))
             if fx is not None:
                 kw["fixes"] = [fx]
         results.append(_mk(om.Result, **kw))

@@ -29,6 +29,7 @@ def lines_for(report: Report, quiet: bool = False) -> List[tuple]:
             continue
         src = report.line_text(f.path, s.line)
         if src is not None:
+            src = report.redact(f.path, src)
             gutter = f"{s.line:>5} | "
             out.append((gutter, "dim"))
             out.append((src.expandtabs(1) + "\n", None))

@@ -5,7 +5,7 @@ Messages name the variable or file, never a value.
 from __future__ import annotations
 
 import posixpath
-from typing import Iterable
+from typing import Iterable, Iterator, Tuple
 
 from ...knowledge.secrets import credential_file, is_literal_secret, is_secret_name
 from ...model.dockerfile import Dockerfile
@@ -14,23 +14,29 @@ from ...registry import RuleContext, check
 from ._util import env_words, word_spans
 
 
-@check("HL501", "D")
-def secret_in_environment(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
-    """ENV values and ARG defaults that are literal secrets for secret-looking names."""
+def literal_secrets(df: Dockerfile) -> Iterator[Tuple[object, str, Span, str]]:
+    """(instruction, name, span of the `NAME=value` word, value) for every ENV value and ARG
+    default that is a literal secret of a secret-looking name. Also used to redact output."""
     for ins in df.instructions:
         if ins.keyword not in ("ENV", "ARG"):
             continue
         for name, value, span, _k in env_words(ins):
-            if value is None or not is_secret_name(name) or not is_literal_secret(value):
-                continue
-            at = Span.of(df.source.index, span.start, span.start + len(name))
-            if ins.keyword == "ENV":
-                why = ("is baked into the image config, visible to `docker inspect` and every "
-                       "process; pass it at run time (or use `RUN --mount=type=secret` while building)")
-            else:
-                why = ("is recorded in the image history; use `RUN --mount=type=secret` for "
-                       "build-time secrets")
-            yield Violation(at, f"{ins.keyword} `{name}` has a literal value, which {why}")
+            if value is not None and is_secret_name(name) and is_literal_secret(value):
+                yield ins, name, span, value
+
+
+@check("HL501", "D")
+def secret_in_environment(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
+    """ENV values and ARG defaults that are literal secrets for secret-looking names."""
+    for ins, name, span, _value in literal_secrets(df):
+        at = Span.of(df.source.index, span.start, span.start + len(name))
+        if ins.keyword == "ENV":
+            why = ("is baked into the image config, visible to `docker inspect` and every "
+                   "process; pass it at run time (or use `RUN --mount=type=secret` while building)")
+        else:
+            why = ("is recorded in the image history; use `RUN --mount=type=secret` for "
+                   "build-time secrets")
+        yield Violation(at, f"{ins.keyword} `{name}` has a literal value, which {why}")
 
 
 @check("HL502", "D")
