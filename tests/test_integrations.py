@@ -248,8 +248,7 @@ def test_pre_commit_fails_on_insecure_files(hook_source, tmp_path):
     expected = rules_with_findings(INSECURE, tmp_path / "probe", hook_source["repo"])
     proc, _, _ = run_hooks(hook_source, {**INSECURE, **UNRELATED}, tmp_path)
     out = proc.stdout + proc.stderr
-    if not expected:
-        pytest.skip("no rule reports these files yet (rules not landed)")
+    assert expected, "the insecure files must trigger rules"
     assert proc.returncode == 1, out
     assert "hardenlint" in out and "Failed" in out
     assert set(RULE_ID.findall(out)) >= set(expected), out
@@ -285,8 +284,7 @@ def test_pre_commit_fix_hook(hook_source, tmp_path):
     safe = [f for f in json.loads(proc.stdout)["findings"] if f["fix"] and f["fix"]["applicability"] == "safe"]
     proc, _, repo = run_hooks(hook_source, {**INSECURE, **UNRELATED}, tmp_path, hooks=("hardenlint-fix",))
     out = proc.stdout + proc.stderr
-    if not safe:
-        pytest.skip("no safe fix applies to these files yet (rules/fixer not landed)")
+    assert safe, "some safe fix must apply to the insecure files"
     assert proc.returncode == 1, out
     changed = {p for p in git("diff", "--name-only", cwd=repo).splitlines()}
     assert changed and changed <= {f["path"] for f in safe}, (changed, out)
@@ -303,9 +301,7 @@ def test_pre_commit_try_repo(hook_source, tmp_path):
                           env=clean_env(PRE_COMMIT_HOME=hook_source["home"]))
     out = proc.stdout + proc.stderr
     expected = rules_with_findings(INSECURE, tmp_path / "probe", hook_source["repo"])
-    if not expected:
-        assert proc.returncode == 0, out
-        pytest.skip("no rule reports these files yet (rules not landed)")
+    assert expected, "the insecure files must trigger rules"
     assert proc.returncode == 1, out
     assert set(RULE_ID.findall(out)) >= set(expected), out
 
@@ -481,10 +477,6 @@ class CompositeRun:
 
 
 def composite(tmp_path: Path, files: Dict[str, str], inputs: Dict[str, str], **env: str):
-    import importlib.util
-
-    if importlib.util.find_spec("hardenlint.reporters.sarif") is None:
-        pytest.skip("the SARIF reporter has not landed yet")
     workspace = tmp_path / "workspace"
     temp = tmp_path / "runner-temp"
     workspace.mkdir()
@@ -517,9 +509,7 @@ def test_composite_steps_on_insecure_files(tmp_path):
     assert runner.outputs["lint"]["sarif-written"] == "true"
     assert int(outs["findings"]) == _sarif_results(sarif) == len(expected)
     assert "### hardenlint" in runner.summary.read_text()
-    if not expected:
-        assert failed is None and outs["exit-code"] == "0"
-        pytest.skip("no rule reports these files yet (rules not landed)")
+    assert expected, "the insecure files must trigger rules"
     assert outs["exit-code"] == "1"
     assert failed == 1  # the last step fails the job
     assert "findings at or above the failure threshold" in runner.logs[list(runner.logs)[-1]].stdout
@@ -566,9 +556,7 @@ def test_composite_fix_writes_fixes_in_place(tmp_path):
     assert "::group::hardenlint --fix" in runner.logs["lint"].stdout
     changed = {rel for rel, text in INSECURE.items()
                if (tmp_path / "workspace" / rel).read_text(encoding="utf-8") != text}
-    if not safe:
-        assert not changed
-        pytest.skip("no safe fix applies to these files yet (rules/fixer not landed)")
+    assert safe, "some safe fix must apply to the insecure files"
     assert changed and changed <= {os.path.normpath(p) for p in safe}
 
 
