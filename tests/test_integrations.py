@@ -26,7 +26,7 @@ def tool(name: str) -> str:
         return str(path)
     found = shutil.which(name)
     if found is None:
-        pytest.skip(f"{name} is not installed (pip install -e '.[test]')")
+        pytest.fail(f"{name} is not installed (pip install -e '.[test]')")
     return found
 
 
