@@ -72,17 +72,29 @@ def walk(paths: Iterable[str], excludes: Sequence[str] = (), root: str = ".",
 
     Directories are walked (skipping VCS folders, virtualenvs, node_modules and excludes); files
     named explicitly are always linted unless `force_exclude` applies the excludes to them too.
-    A path that does not exist raises FileNotFoundError.
+    A path that does not exist raises FileNotFoundError. A file reached twice (a folder given
+    twice or spelled differently, a file inside a folder also given, a symlink to a file already
+    listed) is yielded once, the first time: reported once, and never fixed twice.
     """
+    seen = set()
+
+    def first_time(path: str) -> bool:
+        key = os.path.normcase(os.path.realpath(path))
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
+
     for path in paths:
         if os.path.isdir(path):
-            yield from _walk_dir(path, excludes, root)
+            yield from ((p, k) for p, k in _walk_dir(path, excludes, root) if first_time(p))
         elif os.path.exists(path):
             if force_exclude and excludes and matches(_rel(path, root), excludes):
                 continue
             if force_exclude and kind_by_name(path) is None:
                 continue
-            yield path, kind_for_explicit(path)
+            if first_time(path):
+                yield path, kind_for_explicit(path)
         else:
             raise FileNotFoundError(path)
 
