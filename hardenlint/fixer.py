@@ -18,6 +18,7 @@ same folder, fsync, original mode, `os.replace`).
 from __future__ import annotations
 
 import difflib
+import errno
 import hashlib
 import os
 import stat
@@ -343,10 +344,15 @@ def fix_path(linter: Linter, fs_path: str, kind: str, unsafe: bool, write: bool)
 def write_atomic(path: str, data: bytes) -> None:
     """Replace the file at `path` (following a symlink) with `data`: a temp file in the same
     folder, fsync, the original's mode (and owner, where allowed), then `os.replace`. On any
-    error the temp file is removed and the original is left as it was."""
+    error the temp file is removed and the original is left as it was.
+
+    A file the user cannot write (read-only) is refused with PermissionError: `os.replace` only
+    needs the folder to be writable, so without this check it would replace a read-only file."""
     target = os.path.realpath(path)
     folder = os.path.dirname(target) or "."
     st = os.stat(target)
+    if not os.access(target, os.W_OK):
+        raise PermissionError(errno.EACCES, "the file is read-only", path)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".hardenlint-tmp")
     try:
         with os.fdopen(fd, "wb") as f:

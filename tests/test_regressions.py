@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from hardenlint.cli import main
 from hardenlint.discover import walk
 
@@ -40,3 +42,36 @@ def test_folder_given_twice_reports_each_finding_once_and_diffs_once(tmp_path):
     code, out, err = run(["check", "--diff", "--unsafe-fixes", "Dockerfile", "./Dockerfile"], cwd=tmp_path)
     assert code == 1, err
     assert out.count("+++ b/") == 1
+
+
+# --- --fix never replaces a read-only file -----------------------------------------------------
+
+def _read_only_fix(tmp_path, monkeypatch, capsys):
+    f = tmp_path / "Dockerfile"
+    f.write_text(INSECURE)
+    f.chmod(0o444)
+    monkeypatch.chdir(tmp_path)
+    code = main(["check", "--fix", "--unsafe-fixes", "Dockerfile"])
+    return f, code, capsys.readouterr()
+
+
+def test_fix_refuses_a_read_only_file_with_a_clear_error(tmp_path, monkeypatch, capsys):
+    # os.replace needs only the folder to be writable, so the file's mode must be checked; root
+    # may write anything, so pretend here to be a user who may not write this file.
+    import hardenlint.fixer as fixer
+
+    real_access = os.access
+    monkeypatch.setattr(fixer.os, "access", lambda p, m, **kw: False if m == os.W_OK else real_access(p, m, **kw))
+    f, code, cap = _read_only_fix(tmp_path, monkeypatch, capsys)
+    assert code == 2
+    assert f.read_text() == INSECURE and (f.stat().st_mode & 0o777) == 0o444
+    assert "Dockerfile: cannot write fixes: the file is read-only" in cap.err
+    assert "Traceback" not in cap.err
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".hardenlint-tmp")]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may write a read-only file")
+def test_fix_refuses_a_read_only_file_for_real(tmp_path, monkeypatch, capsys):
+    f, code, cap = _read_only_fix(tmp_path, monkeypatch, capsys)
+    assert code == 2 and f.read_text() == INSECURE
+    assert "read-only" in cap.err
