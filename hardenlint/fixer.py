@@ -17,11 +17,14 @@ same folder, fsync, original mode, `os.replace`).
 """
 from __future__ import annotations
 
+import bisect
 import difflib
 import errno
+import functools
 import hashlib
 import os
 import stat
+import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -42,14 +45,22 @@ class FixOutcome:
     - `result`: the lint result of the final text (the findings that remain);
     - `text`: the final text (None when the file could not be read or decoded);
     - `fixed`: how many fixes were applied; `applied`: the same, per rule id;
-    - `diff`: unified diff from the original to the final text ("" when nothing changed).
+    - `diff`: unified diff from the original to the final text ("" when nothing changed),
+      computed when first asked for (only `--diff` needs it, and on a large file it costs more
+      than the fixing).
     """
 
     result: FileResult
     text: Optional[str]
     fixed: int = 0
     applied: Counter = field(default_factory=Counter)
-    diff: str = ""
+    original: Optional[str] = None  # the text before fixing, for `diff`
+
+    @functools.cached_property
+    def diff(self) -> str:
+        if self.original is None or self.text is None:
+            return ""
+        return unified_diff(self.result.path, self.original, self.text)
 
 
 # --- choosing and applying edits -------------------------------------------------------------
@@ -89,7 +100,7 @@ def choose(findings: Sequence[Finding], unsafe: bool, text: str,
     overlapping an edit already chosen, in finding order; a fix whose edits equal those of a fix
     already chosen is left out (applied and counted once)."""
     chosen: List[Tuple[str, Fix]] = []
-    taken: List[Edit] = []
+    taken = _Taken()
     seen: Set[Tuple[Edit, ...]] = set()
     for f in findings:
         fix = f.fix
@@ -98,12 +109,42 @@ def choose(findings: Sequence[Finding], unsafe: bool, text: str,
         key = tuple(sorted(fix.edits, key=lambda e: (e.start, e.end, e.content)))
         if key in seen or (refused and refusal_key(text, f.rule, fix) in refused):
             continue
-        if any(_overlaps(e, t) for e in fix.edits for t in taken):
+        if any(taken.conflicts(e) for e in fix.edits):
             continue
         seen.add(key)
-        taken.extend(fix.edits)
+        for e in fix.edits:
+            taken.add(e)
         chosen.append((f.rule, fix))
     return chosen
+
+
+class _Taken:
+    """The edits chosen so far, sorted by (start, end), so that a new edit is compared with its
+    neighbours only (a pass over a large manifest chooses tens of thousands of fixes).
+
+    Chosen edits never conflict (`_overlaps`), so sorted by start their ends are sorted too: the
+    edits that can conflict with [start, end] are those starting at or before `end`, walking back
+    while they end at or after `start`."""
+
+    def __init__(self) -> None:
+        self.keys: List[Tuple[int, int]] = []
+        self.edits: List[Edit] = []
+
+    def conflicts(self, edit: Edit) -> bool:
+        i = bisect.bisect_right(self.keys, (edit.end, sys.maxsize))  # every edit starting at or before end
+        while i > 0:
+            i -= 1
+            t = self.edits[i]
+            if t.end < edit.start:
+                return False
+            if _overlaps(edit, t):
+                return True
+        return False
+
+    def add(self, edit: Edit) -> None:
+        i = bisect.bisect_right(self.keys, (edit.start, edit.end))
+        self.keys.insert(i, (edit.start, edit.end))
+        self.edits.insert(i, edit)
 
 
 def refusal_key(text: str, rule: str, fix: Fix) -> tuple:
@@ -247,7 +288,7 @@ def fix_source(linter: Linter, source: SourceFile, unsafe: bool) -> FixOutcome:
     final = state.result
     fixed = sum(state.applied.values())
     final.fixed = fixed
-    return FixOutcome(final, state.text, fixed, state.applied, unified_diff(source.path, source.text, state.text))
+    return FixOutcome(final, state.text, fixed, state.applied, source.text)
 
 
 def _loop(linter: Linter, source: SourceFile, unsafe: bool, state: "_State", judge: _Judge) -> "_State":

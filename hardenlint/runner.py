@@ -50,7 +50,7 @@ def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
         for outcome in _map(work, linter, files):
             _add(report, outcome.result, outcome.text)
             report.fixed += outcome.fixed
-            if outcome.diff:
+            if args.diff and outcome.diff:
                 diffs.append(report.redact(outcome.result.path, outcome.diff))
         return report, "".join(diffs)
     for result in _map(Linter.lint_path, linter, files):

@@ -75,3 +75,86 @@ def test_fix_refuses_a_read_only_file_for_real(tmp_path, monkeypatch, capsys):
     f, code, cap = _read_only_fix(tmp_path, monkeypatch, capsys)
     assert code == 2 and f.read_text() == INSECURE
     assert "read-only" in cap.err
+
+
+# --- choosing the fixes of a pass is not quadratic ----------------------------------------------
+
+def _choose_reference(findings, text):
+    """The pairwise definition of `choose` (every edit against every edit already taken)."""
+    from hardenlint.fixer import _overlaps, _valid
+
+    taken, out = [], []
+    for f in findings:
+        if not _valid(f.fix, len(text)):
+            continue
+        if any(_overlaps(e, t) for e in f.fix.edits for t in taken):
+            continue
+        taken.extend(f.fix.edits)
+        out.append(f.fix.title)
+    return out
+
+
+def _findings(fixes, text):
+    from hardenlint.model.findings import Finding, Span
+    from hardenlint.model.positions import LineIndex
+
+    index = LineIndex(text)
+    return [Finding("HL203", "x", "note", "D", Span.of(index, 0, 0), "m", fx) for fx in fixes]
+
+
+def test_choose_agrees_with_the_pairwise_definition_on_random_edits():
+    import random
+
+    from hardenlint.fixer import choose
+    from hardenlint.model.findings import Edit, Fix
+
+    rng = random.Random(1)
+    text = "x" * 60 + "\n"
+    for _ in range(300):
+        fixes = []
+        for n in range(rng.randint(1, 25)):
+            edits = []
+            for _ in range(rng.randint(1, 3)):
+                a = rng.randint(0, len(text))
+                b = min(len(text), a + rng.choice((0, 0, 1, 2, 5)))
+                edits.append(Edit(a, b, rng.choice(("", "y", "zz"))))
+            fixes.append(Fix(f"f{n}", tuple(edits)))
+        findings = _findings(fixes, text)
+        assert [fx.title for _, fx in choose(findings, False, text)] == _choose_reference(findings, text)
+
+
+def test_choose_on_a_large_manifest_is_fast():
+    # A 1.5 MB manifest has ~40,000 fixes in its first pass; comparing each with every edit
+    # already taken made `--fix` on it take minutes.
+    import time
+
+    from hardenlint.fixer import choose
+    from hardenlint.model.findings import Edit, Fix
+
+    n = 40000
+    text = "ab\n" * n
+    fixes = [Fix(f"f{i}", (Edit(3 * i + 2, 3 * i + 2, "c"),)) for i in range(n)]
+    findings = _findings(fixes, text)
+    t = time.perf_counter()
+    chosen = choose(findings, False, text)
+    assert len(chosen) == n
+    assert time.perf_counter() - t < 5
+
+
+def test_fix_without_diff_does_not_compute_the_diff(tmp_path, monkeypatch, capsys):
+    # The unified diff of a large fixed manifest costs more than fixing it; only --diff shows it.
+    import hardenlint.fixer as fixer
+
+    def boom(*a, **kw):
+        raise AssertionError("diff computed for --fix")
+
+    (tmp_path / "Dockerfile").write_text(INSECURE)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(fixer, "unified_diff", boom)
+    assert main(["check", "--fix", "--unsafe-fixes", "Dockerfile"]) == 1
+    assert "USER 65532" in (tmp_path / "Dockerfile").read_text()
+    monkeypatch.undo()
+    (tmp_path / "Dockerfile").write_text(INSECURE)
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--diff", "Dockerfile"]) == 1
+    assert "+++ b/Dockerfile" in capsys.readouterr().out
