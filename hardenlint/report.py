@@ -18,7 +18,7 @@ class Report:
     skipped: Dict[str, str] = field(default_factory=dict)  # path -> reason (Helm, ...)
     unreadable: Dict[str, str] = field(default_factory=dict)  # path -> message
     internal_errors: List[str] = field(default_factory=list)
-    fixed: int = 0
+    fixed_by_rule: Counter = field(default_factory=Counter)  # rule -> fixes applied
     texts: Dict[str, str] = field(default_factory=dict)  # path -> text, for reporters showing source lines
     secrets: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # path -> literal secret values
     enabled_rules: frozenset = frozenset()
@@ -32,6 +32,10 @@ class Report:
         if idx is None:
             idx = self._indexes[path] = LineIndex(text)
         return idx.line_text(line) if 1 <= line <= idx.line_count else None
+
+    @property
+    def fixed(self) -> int:
+        return sum(self.fixed_by_rule.values())
 
     def redact(self, path: str, text: str) -> str:
         """`text` with every literal secret value of `path` masked (same length, so columns hold)."""

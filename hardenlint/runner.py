@@ -49,7 +49,7 @@ def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
         work = functools.partial(fixer.fix_path, unsafe=unsafe, write=bool(args.fix))
         for outcome in _map(work, linter, files):
             _add(report, outcome.result, outcome.text)
-            report.fixed += outcome.fixed
+            report.fixed_by_rule.update(outcome.applied)
             if args.diff and outcome.diff:
                 diffs.append(report.redact(outcome.result.path, outcome.diff))
         return report, "".join(diffs)
@@ -121,7 +121,7 @@ def _run_stdin(linter: Linter, args, report: Report, diffs: List[str], fixing: b
 
         outcome = fix_source(linter, source, unsafe=unsafe)
         _add(report, outcome.result, outcome.text)
-        report.fixed += outcome.fixed
+        report.fixed_by_rule.update(outcome.applied)
         if args.diff and outcome.diff:
             diffs.append(report.redact(outcome.result.path, outcome.diff))
         if args.fix:  # editors: the fixed text goes to stdout

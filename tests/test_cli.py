@@ -149,3 +149,13 @@ def test_stdin_fix_writes_only_the_fixed_text_to_stdout():
     code, out, err = run(["check", "-", "--stdin-filename", "Dockerfile", "--fix", "--select", "HL203"], stdin=src)
     assert out == "FROM alpine:3.20\nRUN apk add --no-cache curl\n"
     assert "Fixed 1" in err and code == 0
+
+
+def test_fix_writes_file_and_counts_fixes_per_rule(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nRUN apk add curl\nRUN pip install x\n")
+    code, out, _ = run(["check", "--fix", "--select", "HL203", "--format", "json", "Dockerfile"], cwd=tmp_path)
+    summary = json.loads(out)["summary"]
+    assert summary["fixed"] == 2 and summary["fixed_by_rule"] == {"HL203": 2}
+    assert (tmp_path / "Dockerfile").read_text() == ("FROM alpine:3.20\nRUN apk add --no-cache curl\n"
+                                                    "RUN pip install --no-cache-dir x\n")
+    assert code == 0 and json.loads(out)["findings"] == []

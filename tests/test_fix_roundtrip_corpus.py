@@ -25,7 +25,7 @@ from urllib.parse import unquote
 import pytest
 import yaml
 
-from hardenlint import fixer
+from hardenlint import runner
 
 from .test_sarif_corpus import corpus_paths
 
@@ -194,24 +194,24 @@ def test_corpus_fix_round_trip(corpus, tmp_path, monkeypatch, capsys):
         [sys.executable, "-m", "hardenlint", "check", *ARGS, "--format", "sarif", "--output", str(before_out), *paths],
         cwd=corpus, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=dict(os.environ, NO_COLOR="1"))
 
-    applied: Counter = Counter()
-    changed: Set[str] = set()
-    real_fix_path = fixer.fix_path
+    reports = []
+    real_run = runner.run
 
-    def counting_fix_path(linter, fs_path, kind, unsafe, write):
-        outcome = real_fix_path(linter, fs_path, kind, unsafe, write)
-        applied.update(outcome.applied)
-        if outcome.diff:
-            changed.add(os.path.relpath(fs_path))
-        return outcome
+    def recording_run(*args, **kwargs):
+        report, diff = real_run(*args, **kwargs)
+        reports.append(report)
+        return report, diff
 
-    monkeypatch.setattr(fixer, "fix_path", counting_fix_path)
+    monkeypatch.setattr(runner, "run", recording_run)
     monkeypatch.chdir(work)
     after_out = tmp_path / "after.sarif"
     main(["check", *ARGS, "--fix", "--unsafe-fixes", "--format", "sarif", "--output", str(after_out), *paths])
     _, err = before_proc.communicate()
     assert "Traceback" not in err, err[-2000:]
     fixed_at = time.monotonic()
+    applied: Counter = reports[-1].fixed_by_rule
+    changed: Set[str] = {str(p.relative_to(work)) for p in work.rglob("*")
+                         if p.is_file() and p.read_bytes() != (corpus / p.relative_to(work)).read_bytes()}
 
     with capsys.disabled():
         print(f"\nfixes applied per rule over the corpus ({sum(applied.values())} in {len(changed)} files):")
@@ -243,17 +243,10 @@ def test_corpus_fix_round_trip(corpus, tmp_path, monkeypatch, capsys):
 
     # A second --fix changes nothing (files the first run left alone were already at rest).
     snapshot = {rel: (work / rel).read_bytes() for rel in changed}
-    second: Counter = Counter()
-
-    def second_fix_path(linter, fs_path, kind, unsafe, write):
-        outcome = real_fix_path(linter, fs_path, kind, unsafe, write)
-        second.update(outcome.applied)
-        return outcome
-
-    monkeypatch.setattr(fixer, "fix_path", second_fix_path)
     if changed:
         main(["check", *ARGS, "--fix", "--unsafe-fixes", "--format", "json", "--output", str(tmp_path / "again.json"),
               *sorted(changed)])
+    second = reports[-1].fixed_by_rule if changed else Counter()
     if second:
         failures.append(f"a second --fix applied {dict(second)}")
     moved = [rel for rel in changed if (work / rel).read_bytes() != snapshot[rel]]

@@ -51,6 +51,7 @@ def render(report: Report) -> str:
         "by_level": report.counts(),
         "fixable": report.fixable(),
         "fixed": report.fixed,
+        "fixed_by_rule": dict(sorted(report.fixed_by_rule.items())),
         "skipped": [{"path": p, "reason": r} for p, r in sorted(report.skipped.items())],
         "unreadable": [{"path": p, "message": m} for p, m in sorted(report.unreadable.items())],
     }
