@@ -126,8 +126,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         raise UsageError("`-` (stdin) cannot be combined with other paths")
     report, diff = run(paths, cfg, args)
     out_text = _render(report, args)
-    # `check - --fix` writes the fixed text to stdout (for editors): the report goes to stderr.
-    stream = sys.stderr if (args.fix and paths == ["-"]) else sys.stdout
+    # stdout carries the fixed text (`- --fix`) or the diff (`--diff`): the report goes to stderr.
+    stream = sys.stderr if (args.fix and paths == ["-"]) or args.diff else sys.stdout
     if args.diff:
         sys.stdout.write(diff)
     if args.output:
@@ -136,8 +136,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         from .reporters import text
 
         color = _use_color(args, stream)
-        if not (args.diff and not report.findings):
-            text.write(report, stream, color, quiet=args.quiet)
+        text.write(report, stream, color, quiet=args.quiet)
     else:
         stream.write(out_text)
     for msg in report.internal_errors:

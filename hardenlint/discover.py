@@ -122,4 +122,6 @@ def _walk_dir(top: str, excludes: Sequence[str], root: str) -> Iterator[Tuple[st
             full = os.path.join(dirpath, name)
             if excludes and matches(_rel(full, root), excludes):
                 continue
+            if not os.path.exists(full):
+                continue  # a dangling symlink met on a walk is nothing to lint (named explicitly, it is an error)
             yield full, kind

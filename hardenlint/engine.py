@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Tuple
 
@@ -128,7 +129,8 @@ class Linter:
         return result
 
     def _undecodable(self, display: str, kind: str, message: str) -> FileResult:
-        result = FileResult(display, kind)
+        """Not UTF-8: HL001 for a Dockerfile or compose file; YAML of unknown kind is not ours."""
+        result = FileResult(display, None if kind == "yaml" else kind)
         if kind in ("dockerfile", "compose") and "HL001" in self.enabled:
             from .model.findings import Span
 
@@ -138,9 +140,15 @@ class Linter:
         return result
 
 
+# Credentials written into commands: `https://user:PASSWORD@host`, `Authorization: Bearer TOKEN`.
+_URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@'\"]+:([^/\s@'\"$]{3,})@")
+_AUTH_HEADER = re.compile(r"(?i)authorization:[ \t]*(?:bearer|basic|token)[ \t]+([^\s'\"$]{6,})")
+
+
 def secret_values(parsed: Parsed) -> Tuple[str, ...]:
     """Literal secret values of a parsed file, as written and as read (HL501's own finder, run
-    whether or not HL501 is selected), so reporters can keep them out of every output."""
+    whether or not HL501 is selected, plus passwords in URLs and Authorization headers), so
+    reporters can keep them out of every output."""
     text = parsed.source.text
     values = set()
     if parsed.kind == "dockerfile":
@@ -155,6 +163,8 @@ def secret_values(parsed: Parsed) -> Tuple[str, ...]:
             values.add(env.value)
             if env.value_span is not None:
                 values.add(text[env.value_span.start:env.value_span.end])
+    for rx in (_URL_PASSWORD, _AUTH_HEADER):
+        values.update(m.group(1) for m in rx.finditer(text))
     return tuple(sorted((v for v in values if v), key=len, reverse=True))
 
 

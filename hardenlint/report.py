@@ -19,6 +19,7 @@ class Report:
     unreadable: Dict[str, str] = field(default_factory=dict)  # path -> message
     internal_errors: List[str] = field(default_factory=list)
     fixed_by_rule: Counter = field(default_factory=Counter)  # rule -> fixes applied
+    dry_run: bool = False  # --diff: the fixes were computed, not written
     texts: Dict[str, str] = field(default_factory=dict)  # path -> text, for reporters showing source lines
     secrets: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # path -> literal secret values
     enabled_rules: frozenset = frozenset()

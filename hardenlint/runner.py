@@ -35,7 +35,7 @@ def _collect(paths: List[str], cfg: Config, force_exclude: bool) -> List[Tuple[s
 def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
     """Lint (and with --fix/--diff, fix) everything; returns the report and a unified diff."""
     linter = Linter(cfg)
-    report = Report(enabled_rules=linter.enabled)
+    report = Report(enabled_rules=linter.enabled, dry_run=bool(getattr(args, "diff", False)) and not getattr(args, "fix", False))
     fixing = bool(getattr(args, "fix", False) or getattr(args, "diff", False))
     unsafe = bool(getattr(args, "unsafe_fixes", False))
     diffs: List[str] = []

@@ -159,3 +159,28 @@ def test_fix_writes_file_and_counts_fixes_per_rule(tmp_path):
     assert (tmp_path / "Dockerfile").read_text() == ("FROM alpine:3.20\nRUN apk add --no-cache curl\n"
                                                     "RUN pip install --no-cache-dir x\n")
     assert code == 0 and json.loads(out)["findings"] == []
+
+
+def test_dangling_symlink_in_a_walked_folder_is_skipped_but_named_one_is_an_error(tmp_path):
+    (tmp_path / "Dockerfile").write_text(CLEAN)
+    (tmp_path / "old.Dockerfile").symlink_to(tmp_path / "gone")
+    code, out, err = run(["check", "--format", "json", "."], cwd=tmp_path)
+    assert code == 0 and json.loads(out)["summary"]["files"] == 1, err
+    code, _, err = run(["check", "old.Dockerfile"], cwd=tmp_path)
+    assert code == 2 and "old.Dockerfile" in err and "Traceback" not in err
+
+
+def test_non_utf8_yaml_of_unknown_kind_is_not_ours(tmp_path):
+    (tmp_path / "values.yaml").write_bytes(b"key: \xff\xfe\n")
+    code, out, err = run(["check", "--format", "json", "values.yaml"], cwd=tmp_path)
+    data = json.loads(out)
+    assert code == 0 and data["summary"]["files"] == 0 and data["findings"] == []
+
+
+def test_diff_prints_the_diff_writes_nothing_and_says_so(tmp_path):
+    src = "FROM alpine:3.20\nRUN apk add curl\n"
+    (tmp_path / "Dockerfile").write_text(src)
+    code, out, err = run(["check", "--diff", "--select", "HL203", "Dockerfile"], cwd=tmp_path)
+    assert code == 1 and out.startswith("--- a/Dockerfile\n+++ b/Dockerfile\n")
+    assert "+RUN apk add --no-cache curl" in out and "Would fix 1 (nothing written)." in err
+    assert (tmp_path / "Dockerfile").read_text() == src

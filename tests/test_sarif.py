@@ -542,3 +542,15 @@ def test_vendored_schema_matches_the_shared_copy():
     assert digest == "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"
     if shared.is_file():
         assert shared.read_bytes() == SCHEMA.read_bytes()
+
+
+def test_credentials_in_urls_and_headers_are_masked_in_source_lines(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text(
+        "FROM alpine:3.20\nADD https://deploy:Pa55w0rdXyz@files.example.com/app.tgz /opt/\n"
+        "RUN curl -k -H 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9abc' https://api.example.com/x\n")
+    _cli(["check", "--no-color", "Dockerfile"])
+    out = capsys.readouterr().out
+    assert "HL105" in out and "HL107" in out
+    assert "Pa55w0rdXyz" not in out and "eyJhbGciOiJIUzI1NiJ9abc" not in out
+    assert "https://deploy:***********@files.example.com" in out

@@ -52,6 +52,7 @@ def render(report: Report) -> str:
         "fixable": report.fixable(),
         "fixed": report.fixed,
         "fixed_by_rule": dict(sorted(report.fixed_by_rule.items())),
+        "fixes_written": report.fixed > 0 and not report.dry_run,
         "skipped": [{"path": p, "reason": r} for p, r in sorted(report.skipped.items())],
         "unreadable": [{"path": p, "message": m} for p, m in sorted(report.unreadable.items())],
     }

@@ -54,7 +54,7 @@ def summary(report: Report) -> str:
     text = " ".join(parts) + "."
     fx = report.fixable()
     if report.fixed:
-        text += f" Fixed {report.fixed}."
+        text += f" Would fix {report.fixed} (nothing written)." if report.dry_run else f" Fixed {report.fixed}."
     if fx["safe"] or fx["unsafe"]:
         text += f" {fx['safe']} fixable with --fix"
         text += f", {fx['unsafe']} more with --unsafe-fixes." if fx["unsafe"] else "."
