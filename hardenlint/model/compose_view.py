@@ -3,11 +3,22 @@
 `compose_views(source, root)` gives one view per service of a Compose document; v1 files (services
 at the top level) are read when `v1_allowed`. `${VAR:-default}` / `${VAR-default}` in image
 references and host paths are replaced by their default; any other `$VAR` marks the value variable.
+
+`extends` (`extends: base` or `extends: {service: base}`) of a service of the same file is
+resolved as the Compose specification merges service definitions, recursively: scalars (and
+`deploy.resources.limits` keys) of the nearer service win; `cap_add`, `cap_drop`, `security_opt`
+and `ports` are the base's items then the service's; `environment` and `sysctls` (by name),
+`volumes` and `devices` (by container path) are the base's entries overridden by the service's.
+What a service gets from a base keeps the base's spans (the text the user wrote there) and is
+`shared`, so a finding about it is reported once there. A cycle (which Compose rejects) is followed
+until it comes back to a service already visited; an unknown base adds nothing. A chain that
+reaches `extends: {file: ...}` sets `ContainerView.extends_file`: rules about a missing setting
+stay silent for it (the other file may set it).
 """
 from __future__ import annotations
 
 import re
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..source import SourceFile
 from .container import (
@@ -77,98 +88,166 @@ def compose_views(source: SourceFile, root: Node, v1_allowed: bool = True) -> Li
     ctx = BuildContext(source)
     top_volumes = get(root, "volumes") if not v1 else None
     views = []
-    for name, e in mapping_entries(services).items():
+    entries = mapping_entries(services)
+    for name, e in entries.items():
         if v1 and name.startswith("x-"):
             continue
         if not isinstance(e.value_node, MappingNode):
             continue
-        views.append(_service_view(ctx, name, e, top_volumes))
+        chain, external = _extends_chain(entries, e)
+        view = _service_view(ctx, name, e, top_volumes, chain)
+        view.extends_file = external
+        views.append(view)
     return views
+
+
+def _extends_chain(services: Dict[str, Entry], svc: Entry) -> Tuple[List[MappingNode], bool]:
+    """The service's mapping and those of the services it extends in this file, nearest first,
+    and whether the chain reaches `extends: {file: ...}` (see the module docstring)."""
+    chain: List[MappingNode] = []
+    node = svc.value_node
+    while isinstance(node, MappingNode) and all(n is not node for n in chain):
+        chain.append(node)
+        ext = get(node, "extends")
+        if isinstance(ext, MappingNode):
+            if not is_null(get(ext, "file")):
+                return chain, True
+            ext = get(ext, "service")
+        base = services.get(text_value(ext) or "")
+        node = base.value_node if base is not None else None
+    return chain, False
+
+
+def _merged(layers: List[Dict[str, Entry]]) -> Dict[str, Entry]:
+    """Entries of layers (nearest first) merged as scalars: the nearest non-null value wins."""
+    out: Dict[str, Entry] = {}
+    for layer in reversed(layers):
+        for k, e in layer.items():
+            if k not in out or not is_null(e.value_node):
+                out[k] = e
+    return out
+
+
+def _overlay(lists: List[list], key) -> list:
+    """Lists of records, bases first: a later list's record replaces earlier ones of the same key."""
+    out: list = []
+    for records in lists:
+        names = {key(r) for r in records} - {None}
+        out = [r for r in out if key(r) not in names] + records
+    return out
 
 
 # --------------------------------------------------------------------------- one service
 
 
-def _service_view(ctx: BuildContext, name: str, svc: Entry, top_volumes: Optional[Node]) -> ContainerView:
+def _service_view(ctx: BuildContext, name: str, svc: Entry, top_volumes: Optional[Node],
+                  chain: List[MappingNode]) -> ContainerView:
     node = svc.value_node
-    ents = mapping_entries(node)
-    text = ctx.text
+    layers = [mapping_entries(n) for n in chain]  # the service, then the services it extends
+    dls = [mapping_entries(get(n, "deploy", "resources", "limits")) for n in chain]
+    ents, dl = _merged(layers), _merged(dls)
+    based = {id(e) for layer in layers[1:] + dls[1:] for e in layer.values()}
     anchor = ctx.span(svc.key_node.start_mark.index, svc.key_node.end_mark.index)
     v = ContainerView("compose", name, "service", anchor, node, ctx.source)
+
+    def shared(e: Entry) -> bool:
+        return ctx.is_alias(e) or id(e) in based
+
+    def stack(key: str) -> List[Tuple[Entry, int]]:
+        """(entry, extra item flags) of `key` in every layer, bases first (SHARED for a base's)."""
+        return [(layer[key], 1 if i else 0) for i, layer in reversed(list(enumerate(layers))) if key in layer]
 
     def setting(key: str, value_fn=text_value) -> Optional[Setting]:
         e = ents.get(key)
         if e is None or is_null(e.value_node):
             return None
-        return ctx.entry(e, value_fn(e.value_node), shared=ctx.is_alias(e))
+        return ctx.entry(e, value_fn(e.value_node), shared=shared(e))
 
     e = ents.get("image")
     if e is not None and isinstance(e.value_node, ScalarNode) and not is_null(e.value_node):
-        v.image_setting = ctx.entry(e, e.value_node.value)
+        v.image_setting = ctx.entry(e, e.value_node.value, shared=shared(e))
         v.image = parse_image(_interpolate(e.value_node.value)[0])
         v.image_span = ctx.scalar_span(e)
     v.user = setting("user")
     v.privileged = setting("privileged", scalar_value)
     v.read_only_root = setting("read_only", scalar_value)
-    v.cap_add = ctx.capabilities(ents.get("cap_add"))
-    v.cap_drop = ctx.capabilities(ents.get("cap_drop"))
-    dl = mapping_entries(get(node, "deploy", "resources", "limits"))
+    for attr in ("cap_add", "cap_drop"):
+        for e, extra in stack(attr):
+            caps = ctx.capabilities(e)
+            for s in caps:
+                s.shared = s.shared or bool(extra)
+            getattr(v, attr).extend(caps)
 
     def first(*cands) -> Optional[Setting]:
         for src, key in cands:
             e = src.get(key)
             if e is not None and not is_null(e.value_node):
-                return ctx.entry(e, text_value(e.value_node), shared=ctx.is_alias(e))
+                return ctx.entry(e, text_value(e.value_node), shared=shared(e))
         return None
 
     v.memory_limit = first((ents, "mem_limit"), (dl, "memory"))
     v.cpu_limit = first((ents, "cpus"), (ents, "cpu_quota"), (dl, "cpus"))
     v.pids_limit = first((ents, "pids_limit"), (dl, "pids"))
-    _security_opt(ctx, ents.get("security_opt"), v)
+    for so, extra in stack("security_opt"):
+        _security_opt(ctx, so, v, extra)
     for key, ns in _NAMESPACES:
         e = ents.get(key)
         if e is not None and (text_value(e.value_node) or "").strip().lower() == "host":
-            v.host_namespaces.append(ctx.entry(e, ns, shared=ctx.is_alias(e)))
-    for item, sp, _flags in ctx.list_items(ents.get("volumes")):
-        m = _mount(ctx, item, sp, top_volumes)
-        if m is not None:
-            v.mounts.append(m)
-    de = ents.get("devices")
+            v.host_namespaces.append(ctx.entry(e, ns, shared=shared(e)))
+    mounts, devices, sysctls, env = [], [], [], []
+    for e, _extra in stack("volumes"):
+        mounts.append([m for item, sp, _f in ctx.list_items(e) if (m := _mount(ctx, item, sp, top_volumes)) is not None])
+    for de, extra in stack("devices"):
+        devices.append(_devices(ctx, de, extra))
+    for se, _extra in stack("sysctls"):
+        sysctls.append(_sysctls(ctx, se))
+    for ee, _extra in stack("environment"):
+        env.append([])
+        _environment(ctx, ee, env[-1])
+    v.mounts = _overlay(mounts, lambda m: m.target)
+    v.devices = _overlay(devices, lambda s: _device_target(s.node))
+    v.sysctls = _overlay(sysctls, lambda s: s.name)
+    v.env = _overlay(env, lambda x: x.name)
+    for pe, _extra in stack("ports"):
+        v.ports.extend(p for item, sp, _f in ctx.list_items(pe) if (p := _port(item, sp)) is not None)
+    return v
+
+
+def _devices(ctx: BuildContext, de: Entry, extra: int) -> List[Setting]:
+    out = []
     for item, sp, flags in ctx.list_items(de):
         if isinstance(item, ScalarNode):
             t = text_value(item)
             if t:
-                v.devices.append(ctx.item(item, sp, _device_host_path(t), de.value_node, flags))
+                out.append(ctx.item(item, sp, _device_host_path(t), de.value_node, flags | extra))
         elif isinstance(item, MappingNode):
             src = text_value(get(item, "source"))
             if src:
-                v.devices.append(ctx.item(item, sp, src, de.value_node, flags))
-    se = ents.get("sysctls")
-    if se is not None:
-        sv = se.value_node
-        if isinstance(sv, MappingNode):
-            for k, e2 in mapping_entries(sv).items():
-                s, end = entry_range(text, e2.key_node, e2.value_node)
-                v.sysctls.append(Sysctl(k, text_value(e2.value_node), ctx.span(s, end), e2.value_node))
-        else:
-            for item, sp, _flags in ctx.list_items(se):
-                t = text_value(item)
-                if t:
-                    k, eq, val = t.partition("=")
-                    v.sysctls.append(Sysctl(k.strip(), val.strip() if eq else None, sp, item))
-    ee = ents.get("environment")
-    if ee is not None:
-        _environment(ctx, ee, v.env)
-    for item, sp, _flags in ctx.list_items(ents.get("ports")):
-        p = _port(item, sp)
-        if p is not None:
-            v.ports.append(p)
-    return v
+                out.append(ctx.item(item, sp, src, de.value_node, flags | extra))
+    return out
 
 
-def _security_opt(ctx: BuildContext, so: Optional[Entry], v: ContainerView) -> None:
-    """no-new-privileges, seccomp, apparmor, label (SELinux) and systempaths from `security_opt`."""
+def _sysctls(ctx: BuildContext, se: Entry) -> List[Sysctl]:
+    out = []
+    sv = se.value_node
+    if isinstance(sv, MappingNode):
+        for k, e2 in mapping_entries(sv).items():
+            s, end = entry_range(ctx.text, e2.key_node, e2.value_node)
+            out.append(Sysctl(k, text_value(e2.value_node), ctx.span(s, end), e2.value_node))
+    else:
+        for item, sp, _flags in ctx.list_items(se):
+            t = text_value(item)
+            if t:
+                k, eq, val = t.partition("=")
+                out.append(Sysctl(k.strip(), val.strip() if eq else None, sp, item))
+    return out
+
+
+def _security_opt(ctx: BuildContext, so: Optional[Entry], v: ContainerView, extra: int = 0) -> None:
+    """no-new-privileges, seccomp, apparmor, label (SELinux) and systempaths from `security_opt`
+    (`extra`: item flags added, SHARED for a base service's items)."""
     for item, sp, flags in ctx.list_items(so):
+        flags |= extra
         t = text_value(item)
         if not t:
             continue
@@ -212,6 +291,14 @@ def has_interpolation(value: Optional[str]) -> bool:
 
 
 # --------------------------------------------------------------------------- volumes and devices
+
+
+def _device_target(item: Node) -> Optional[str]:
+    """The container side of a `devices` item (what `extends` merges by)."""
+    if isinstance(item, MappingNode):
+        return text_value(get(item, "target"))
+    parts = (text_value(item) or "").strip().split(":")
+    return parts[1] if len(parts) > 1 else parts[0] or None
 
 
 def _device_host_path(t: str) -> str:

@@ -60,8 +60,8 @@ class Setting:
     - `parent`: the mapping holding the entry (or the sequence holding the item), as written; what
       `patch.remove_entry` / `patch.remove_item` need.
     - `inherited`: Kubernetes, taken from the pod spec / pod securityContext.
-    - `merged`: reached through a `<<:` merge key; `shared`: merged or reached through an alias,
-      so editing its text changes every user of the anchor (fixes should prefer adding an
+    - `merged`: reached through a `<<:` merge key; `shared`: merged, reached through an alias or
+      taken from a Compose `extends` base, so editing its text changes every user of it (fixes should prefer adding an
       explicit key on the service/container).
     """
 
@@ -221,6 +221,9 @@ class ContainerView:
     - `env`: EnvVar records; `ports`: Port records.
     - `security_context`: Kubernetes container `securityContext` mapping (None if absent).
     - `node`: the service / container mapping; `pod`: the PodView (Kubernetes).
+    - `extends_file`: Compose, the service (or a service it extends) extends a service of another
+      file, which may hold any setting: rules about a missing setting stay silent for it.
+      `extends` within the file is resolved into the fields (see `compose_view`).
     """
 
     kind: str
@@ -256,6 +259,7 @@ class ContainerView:
     ports: List[Port] = field(default_factory=list)
     security_context: Optional[MappingNode] = None
     pod: Optional["PodView"] = field(default=None, repr=False)
+    extends_file: bool = False
 
     @property
     def label(self) -> str:

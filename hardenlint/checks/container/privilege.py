@@ -3,7 +3,9 @@
 Written once against the container view. A setting reached through a YAML anchor (`<<: *defaults`,
 `*alias`) is reported once, where it is written, naming every service that gets it; its fix
 edits that text. A missing setting is reported on the service / container (pod-level ones on
-the pod spec's `spec:` key) and its fix adds it where `ContainerView.where` says it belongs.
+the pod spec's `spec:` key) and its fix adds it where `ContainerView.where` says it belongs
+(for a compose service that `extends` another: on the service itself, never on the base); it is
+not reported for a service that extends one of another file (`ContainerView.extends_file`).
 Each fix stands alone: the fixer applies the non-overlapping ones and re-lints.
 """
 from __future__ import annotations
@@ -128,7 +130,7 @@ def _is_root(c: ContainerView) -> bool:
 
 
 def _compose_missing(f: YamlFile, c: ContainerView, default: str) -> Optional[Violation]:
-    if c.user is not None and (c.user.value or "").strip():
+    if (c.user is not None and (c.user.value or "").strip()) or c.extends_file:
         return None
     if c.image is None or default_user(c.image) is not None:
         return None  # build-only: the Dockerfile's USER is HL301/HL302's business
@@ -182,7 +184,7 @@ def capabilities_added(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
 def capabilities_not_dropped(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
     """No `ALL` in the drop list; the fix appends it to the list, or writes the list."""
     for c in f.containers:
-        if any(s.value == "ALL" for s in c.cap_drop):
+        if any(s.value == "ALL" for s in c.cap_drop) or c.extends_file:
             continue
         compose = c.kind == "compose"
         holder = c.node if compose else get(c.security_context, "capabilities")
@@ -211,7 +213,7 @@ def writable_root_filesystem(f: YamlFile, ctx: RuleContext) -> Iterable[Violatio
         yield Violation(s.span, f"{who(views, 'has')} a writable root filesystem (`{key(views[0])}` is not true)",
                         fix(f"set `{key(views[0])}: true`", replace_value(s, "true"), "unsafe"))
     for c in f.containers:
-        if c.read_only_root is None:
+        if c.read_only_root is None and not c.extends_file:
             yield Violation(c.anchor, f"{c.label} has a writable root filesystem; set `{key(c)}: true` and mount "
                                       f"writable paths explicitly",
                             fix(f"set `{key(c)}: true`", add_setting(f, c, "read_only_root", True), "unsafe"))
@@ -255,7 +257,7 @@ def k8s_cpu(value: str) -> Optional[str]:
 def _limit_check(f: YamlFile, name: str, what: str, values: Dict[str, Optional[str]]) -> Iterable[Violation]:
     """A finding per container without the limit `name`; the fix writes `values[kind]`."""
     for c in f.containers:
-        if getattr(c, name) is not None or c.role == "ephemeralContainer":
+        if getattr(c, name) is not None or c.role == "ephemeralContainer" or c.extends_file:
             continue  # Kubernetes forbids resources on ephemeral containers
         value = values[c.kind]
         loc = c.where(name)
@@ -295,13 +297,15 @@ def no_cpu_limit(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
 def no_pids_limit(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
     """No PIDs limit, or an explicit unlimited one (0 / -1)."""
     value = int(ctx.options.get("default-pids-limit") or 1024)
-    for c in f.containers:
-        s = c.pids_limit
-        n = _int(s.value) if s is not None else None
-        if s is not None and n is not None and n <= 0:
-            yield Violation(s.span, f"{c.label} sets an unlimited PIDs limit ({s.value}); a fork bomb can "
-                                    f"exhaust the host", fix(f"set the PIDs limit to {value}",
-                                                             replace_value(s, str(value)), "unsafe"))
+
+    def unlimited(c: ContainerView) -> List[Setting]:
+        n = _int(c.pids_limit.value) if c.pids_limit is not None else None
+        return [c.pids_limit] if n is not None and n <= 0 else []
+
+    for s, views in grouped(f, unlimited):
+        yield Violation(s.span, f"{who(views, 'sets')} an unlimited PIDs limit ({s.value}); a fork bomb can "
+                                f"exhaust the host", fix(f"set the PIDs limit to {value}",
+                                                         replace_value(s, str(value)), "unsafe"))
     yield from _limit_check(f, "pids_limit", "PIDs limit (a fork bomb can exhaust the host)",
                             {"compose": value})
 
@@ -327,7 +331,7 @@ def privilege_escalation_allowed(f: YamlFile, ctx: RuleContext) -> Iterable[Viol
 
 def _compose_nnp(f: YamlFile, c: ContainerView) -> Optional[Violation]:
     s = c.no_new_privileges
-    if s is not None and s.is_true():
+    if (s is not None and s.is_true()) or (s is None and c.extends_file):
         return None
     if s is not None:
         span, edits = s.span, replace_value(s, '"no-new-privileges:true"')
