@@ -34,7 +34,7 @@ quoted like its siblings when they are quoted strings (same quote character).
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, List, Optional, Sequence, Tuple, Union
+from typing import Any, Iterator, List, Optional, Sequence, Tuple, Union
 
 import yaml
 
@@ -589,10 +589,10 @@ def _pair_in(mapping: MappingNode, key: Optional[Node], value: Optional[Node]) -
     return None
 
 
-def _find_pair(text: str, root: Node, probe: Node) -> Optional[Tuple[MappingNode, Tuple[Node, Node]]]:
-    want = probe.start_mark.index
-    stack = [root]
-    seen = set()
+def _pairs(root: Node, descend=lambda node: True) -> Iterator[Tuple[MappingNode, Node, Node]]:
+    """(mapping, key, value) of every mapping entry under `root`, each node visited once (aliases
+    make a graph), going only into the children for which `descend(child)` is true."""
+    stack, seen = [root], set()
     while stack:
         n = stack.pop()
         if id(n) in seen:
@@ -600,12 +600,19 @@ def _find_pair(text: str, root: Node, probe: Node) -> Optional[Tuple[MappingNode
         seen.add(id(n))
         if isinstance(n, MappingNode):
             for k, v in n.value:
-                if k is probe or v is probe or k.start_mark.index == want or (
-                        v.start_mark.index == want and v.start_mark.index >= k.end_mark.index):
-                    return n, (k, v)
-                stack.append(v)
+                yield n, k, v
+                if descend(v):
+                    stack.append(v)
         elif isinstance(n, SequenceNode):
-            stack.extend(n.value)
+            stack.extend(c for c in n.value if descend(c))
+
+
+def _find_pair(text: str, root: Node, probe: Node) -> Optional[Tuple[MappingNode, Tuple[Node, Node]]]:
+    want = probe.start_mark.index
+    for n, k, v in _pairs(root):
+        if k is probe or v is probe or k.start_mark.index == want or (
+                v.start_mark.index == want and v.start_mark.index >= k.end_mark.index):
+            return n, (k, v)
     return None
 
 
@@ -657,25 +664,15 @@ def _properties(text: str, node: Node) -> str:
 def _find_owner(docs: List[Node], text: str, container: Node) -> Optional[Node]:
     """The key whose value is `container` (written there, not via alias), or None."""
     s = container.start_mark.index
+
+    def holds(node: Node) -> bool:  # only nodes whose text contains the container's start
+        return node.start_mark.index <= s < max(node.end_mark.index, node.start_mark.index + 1)
+
     for root in docs:
-        stack = [root]
-        seen = set()
-        while stack:
-            n = stack.pop()
-            if id(n) in seen:
-                continue
-            seen.add(id(n))
-            if isinstance(n, MappingNode):
-                for k, v in n.value:
-                    if (v is container or (v.start_mark.index == s and type(v) is type(container))) \
-                            and v.start_mark.index >= k.end_mark.index:
-                        return k
-                    if v.start_mark.index <= s < max(v.end_mark.index, v.start_mark.index + 1):
-                        stack.append(v)
-            elif isinstance(n, SequenceNode):
-                for c in n.value:
-                    if c.start_mark.index <= s < max(c.end_mark.index, c.start_mark.index + 1):
-                        stack.append(c)
+        for _, k, v in _pairs(root, holds):
+            if (v is container or (v.start_mark.index == s and type(v) is type(container))) \
+                    and v.start_mark.index >= k.end_mark.index:
+                return k
     return None
 
 
