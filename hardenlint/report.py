@@ -25,14 +25,19 @@ class Report:
     enabled_rules: frozenset = frozenset()
     _indexes: Dict[str, LineIndex] = field(default_factory=dict, repr=False)
 
-    def line_text(self, path: str, line: int) -> Optional[str]:
+    def index(self, path: str) -> Optional[LineIndex]:
+        """Line index of a file whose text the report kept (files with findings), else None."""
         text = self.texts.get(path)
         if text is None:
             return None
         idx = self._indexes.get(path)
         if idx is None:
             idx = self._indexes[path] = LineIndex(text)
-        return idx.line_text(line) if 1 <= line <= idx.line_count else None
+        return idx
+
+    def line_text(self, path: str, line: int) -> Optional[str]:
+        idx = self.index(path)
+        return idx.line_text(line) if idx is not None and 1 <= line <= idx.line_count else None
 
     @property
     def fixed(self) -> int:

@@ -19,10 +19,8 @@ def edit_dict(index: LineIndex, start: int, end: int, content: str) -> Dict[str,
 def finding_dict(f: Finding, report: Report) -> Dict[str, Any]:
     s = f.span
     fix = None
-    if f.fix is not None and not report.shows_secret(f.path, f.fix):
-        text = report.texts.get(f.path, "")
-        index = report._indexes.get(f.path) or LineIndex(text)
-        report._indexes[f.path] = index
+    index = report.index(f.path)
+    if f.fix is not None and index is not None and not report.shows_secret(f.path, f.fix):
         fix = {
             "title": f.fix.title,
             "applicability": f.fix.applicability,

@@ -171,7 +171,7 @@ def fingerprints(findings: Sequence[Finding], report: Report) -> List[str]:
     counts: Dict[str, int] = {}
     out: List[str] = []
     for f in findings:
-        index = _index(report, f.path)
+        index = report.index(f.path)
         if index is not None and 1 <= f.span.line <= index.line_count:
             line = _normal(index.line_text(f.span.line))
             flagged = _normal(index.text[f.span.start:f.span.end]) if f.span.end_line == f.span.line else ""
@@ -182,15 +182,6 @@ def fingerprints(findings: Sequence[Finding], report: Report) -> List[str]:
         counts[base] = n + 1
         out.append(hashlib.sha256(f"{base}\0{n}".encode("utf-8")).hexdigest())
     return out
-
-
-def _index(report: Report, path: str) -> Optional[LineIndex]:
-    if path not in report.texts:
-        return None
-    idx = report._indexes.get(path)
-    if idx is None:
-        idx = report._indexes[path] = LineIndex(report.texts[path])
-    return idx
 
 
 # --- rules -----------------------------------------------------------------------------------
@@ -268,7 +259,7 @@ def _sarif_fix(f: Finding, fix: Fix, index: LineIndex, secrets: Sequence[str]):
 def _results(report: Report, rule_index: Dict[str, int]) -> list:
     results = []
     for f, fp in zip(report.findings, fingerprints(report.findings, report)):
-        index = _index(report, f.path)
+        index = report.index(f.path)
         location = _mk(om.Location, physical_location=_mk(
             om.PhysicalLocation, artifact_location=_artifact_location(f.path), region=_location_region(f.span, index)))
         kw = dict(rule_id=f.rule, rule_index=rule_index[f.rule], level=f.level,
