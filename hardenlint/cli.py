@@ -10,6 +10,7 @@ from . import __version__
 from .catalogue import RULES, expand_selector
 from .config import THRESHOLDS, Config, ConfigError, find_config, load_file
 from .report import Report
+from .runner import RunError
 
 COMMANDS = ("check", "rules", "explain")
 FORMATS = ("text", "json", "sarif", "gcc", "github", "rdjson")
@@ -68,7 +69,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _cmd_check(args)
         parser.print_help()
         return 2
-    except (UsageError, ConfigError) as e:
+    except (UsageError, ConfigError, RunError) as e:
         print(f"hardenlint: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

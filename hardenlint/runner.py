@@ -27,22 +27,20 @@ def _collect(paths: List[str], cfg: Config, force_exclude: bool) -> List[Tuple[s
     try:
         return list(walk(paths, cfg.exclude, cfg.root, force_exclude))
     except FileNotFoundError as e:
-        from .cli import UsageError
-
-        raise UsageError(f"no such file or folder: {e.args[0]}") from None
+        raise RunError(f"no such file or folder: {e.args[0]}") from None
 
 
 def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
     """Lint (and with --fix/--diff, fix) everything; returns the report and a unified diff."""
     linter = Linter(cfg)
-    report = Report(enabled_rules=linter.enabled, dry_run=bool(getattr(args, "diff", False)) and not getattr(args, "fix", False))
-    fixing = bool(getattr(args, "fix", False) or getattr(args, "diff", False))
-    unsafe = bool(getattr(args, "unsafe_fixes", False))
+    report = Report(enabled_rules=linter.enabled, dry_run=args.diff and not args.fix)
+    fixing = args.fix or args.diff
+    unsafe = args.unsafe_fixes
     diffs: List[str] = []
     if paths == ["-"]:
         _run_stdin(linter, args, report, diffs, fixing, unsafe)
         return report, "".join(diffs)
-    files = _collect(paths, cfg, getattr(args, "force_exclude", False))
+    files = _collect(paths, cfg, args.force_exclude)
     if fixing:
         from . import fixer
 
@@ -112,9 +110,7 @@ def _run_stdin(linter: Linter, args, report: Report, diffs: List[str], fixing: b
     try:
         text, bom = decode(data, name)
     except SourceError as e:
-        from .cli import UsageError
-
-        raise UsageError(f"stdin: {e}") from None
+        raise RunError(f"stdin: {e}") from None
     source = SourceFile(name, text, kind, bom)
     if fixing:
         from .fixer import fix_source
