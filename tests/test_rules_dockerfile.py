@@ -508,3 +508,9 @@ def test_hl203_append_cleanup_once_per_run_after_the_last_install():
     assert at(text, f) == (2, 15, "npm install")
     assert apply_edits(text, f.fix.edits) == (
         "FROM node:22-slim\nRUN npm ci && npm install -g pm2 && npm cache clean --force && echo done\n")
+
+
+def test_hl301_fix_writes_user_in_the_files_own_case():
+    text = "from alpine:3.20\nrun apk add --no-cache curl\ncmd [\"sh\"]\n"
+    (f,) = [f for f in lint(text, select=["HL301"])]
+    assert apply_edits(text, f.fix.edits) == "from alpine:3.20\nrun apk add --no-cache curl\nuser 65532\ncmd [\"sh\"]\n"

@@ -50,15 +50,16 @@ def _insert_user(df: Dockerfile, final: Stage, user: str) -> Edit:
     """`USER <user>` before the final CMD/ENTRYPOINT that follows the last build step, else at
     the end of the file."""
     nl = newline(df)
+    kw = "user" if final.from_instruction.raw_keyword.islower() else "USER"  # the file's own case
     body = final.instructions[1:]
     last_step = max((k for k, i in enumerate(body) if i.keyword in _BUILD_STEPS), default=-1)
     for ins in body[last_step + 1:]:
         if ins.keyword in ("CMD", "ENTRYPOINT"):
             at = line_start(df, ins.span.start)
-            return Edit(at, at, f"USER {user}{nl}")
+            return Edit(at, at, f"{kw} {user}{nl}")
     text = df.source.text
     lead = "" if text.endswith("\n") or not text else nl
-    return Edit(len(text), len(text), f"{lead}USER {user}{nl}")
+    return Edit(len(text), len(text), f"{lead}{kw} {user}{nl}")
 
 
 @check("HL301", "D", options=_USER_OPTIONS)
