@@ -10,7 +10,6 @@ from . import __version__
 from .catalogue import RULES, expand_selector
 from .config import THRESHOLDS, Config, ConfigError, find_config, load_file
 from .report import Report
-from .runner import RunError
 
 COMMANDS = ("check", "rules", "explain")
 FORMATS = ("text", "json", "sarif", "gcc", "github", "rdjson")
@@ -69,7 +68,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _cmd_check(args)
         parser.print_help()
         return 2
-    except (UsageError, ConfigError, RunError) as e:
+    except (UsageError, ConfigError) as e:
         print(f"hardenlint: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -117,7 +116,7 @@ def build_config(args: argparse.Namespace) -> Config:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .runner import run
+    from .runner import RunError, run
 
     if args.unsafe_fixes and not (args.fix or args.diff):
         raise UsageError("--unsafe-fixes needs --fix or --diff")
@@ -125,7 +124,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     paths = args.paths or ["."]
     if "-" in paths and len(paths) > 1:
         raise UsageError("`-` (stdin) cannot be combined with other paths")
-    report, diff = run(paths, cfg, args)
+    try:
+        report, diff = run(paths, cfg, args)
+    except RunError as e:
+        raise UsageError(str(e)) from None
     out_text = _render(report, args)
     # stdout carries the fixed text (`- --fix`) or the diff (`--diff`): the report goes to stderr.
     stream = sys.stderr if (args.fix and paths == ["-"]) or args.diff else sys.stdout
