@@ -1,4 +1,4 @@
-"""Command line: `hardenlint check|rules|explain`. Exit 0 clean, 1 findings, 2 errors."""
+"""Command line: `hardenlint check|rules|explain|server`. Exit 0 clean, 1 findings, 2 errors."""
 from __future__ import annotations
 
 import argparse
@@ -11,7 +11,7 @@ from .catalogue import RULES, expand_selector
 from .config import THRESHOLDS, Config, ConfigError, find_config, load_file
 from .report import Report
 
-COMMANDS = ("check", "rules", "explain")
+COMMANDS = ("check", "rules", "explain", "server")
 FORMATS = ("text", "json", "sarif", "gcc", "github", "rdjson")
 
 
@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("explain", help="print a rule's documentation page")
     e.add_argument("rule", metavar="RULE", help="rule id or alias, e.g. HL301 or DL3002")
+
+    s = sub.add_parser("server", help="language server for editors (LSP over stdio; needs hardenlint[lsp])")
+    s.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default and only transport)")
     return p
 
 
@@ -66,6 +69,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _cmd_explain(args)
         if args.command == "check":
             return _cmd_check(args)
+        if args.command == "server":
+            from .server import main as serve
+
+            return serve()
         parser.print_help()
         return 2
     except (UsageError, ConfigError) as e:

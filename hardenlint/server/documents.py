@@ -1,0 +1,114 @@
+"""Open documents: which kind each is, and linting one version of its text.
+
+A document is ours when the CLI would lint a file of that name (Dockerfiles/Containerfiles,
+compose files, YAML whose content is a compose file or a Kubernetes manifest) or, for JSON, when
+its content is a Kubernetes manifest. The editor's language id only helps when the name says
+nothing (an unsaved buffer set to `dockerfile`). Other YAML and JSON get no diagnostics.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import List, Optional, Tuple
+
+from lsprotocol import types as lsp
+
+from ..discover import kind_by_name
+from ..engine import FileResult
+from ..model.parsed import Parsed
+from ..source import SourceFile
+from .convert import PositionMap, diagnostic
+from .settings import Resolved
+
+JSON_SUFFIXES = (".json",)
+
+
+def classify(path: Optional[str], language_id: Optional[str]) -> Optional[str]:
+    """"dockerfile", "compose", "yaml" (the parser decides from the content: compose, Kubernetes
+    or not ours) or None (never ours)."""
+    name = os.path.basename(path or "")
+    kind = kind_by_name(name) if name else None
+    if kind is not None:
+        return kind
+    if name.lower().endswith(JSON_SUFFIXES) or language_id in ("json", "jsonc"):
+        return "yaml"  # JSON is YAML to the parser; only a manifest's content makes it ours
+    if language_id == "dockerfile" and not os.path.splitext(name)[1]:
+        return "dockerfile"
+    if language_id == "dockercompose":
+        return "compose"
+    if language_id == "yaml":
+        return "yaml"
+    return None
+
+
+def is_json(path: Optional[str], language_id: Optional[str]) -> bool:
+    """JSON documents take no comments (no ignore actions) and no fix that breaks JSON."""
+    return (path or "").lower().endswith(JSON_SUFFIXES) or language_id in ("json", "jsonc")
+
+
+@dataclass
+class Linted:
+    """One version of a document, linted."""
+
+    version: Optional[int]
+    text: str
+    resolved: Resolved
+    kind: Optional[str]
+    result: Optional[FileResult] = None  # None when the document is not ours or is excluded
+    parsed: Optional[Parsed] = None
+    encoding: str = "utf-16"
+    json: bool = False
+    generation: int = 0  # the server's settings generation it was linted under
+    _pmap: Optional[PositionMap] = field(default=None, repr=False)
+
+    @property
+    def pmap(self) -> PositionMap:
+        if self._pmap is None:
+            index = self.parsed.source.index if self.parsed is not None else None
+            self._pmap = PositionMap(self.text, self.encoding, index)
+        return self._pmap
+
+    @property
+    def findings(self):
+        return self.result.findings if self.result is not None else []
+
+    def redact(self, text: str) -> str:
+        """`text` with the document's literal secret values masked (as every CLI output does)."""
+        for value in self.result.secrets if self.result is not None else ():
+            if value in text:
+                text = text.replace(value, "*" * len(value))
+        return text
+
+    def shows_secret(self, content: str) -> bool:
+        return any(v in content for v in (self.result.secrets if self.result is not None else ()))
+
+    def diagnostics(self) -> List[lsp.Diagnostic]:
+        return [diagnostic(f, self.pmap, self.redact) for f in self.findings]
+
+    def findings_at(self, start: int, end: int):
+        """Findings whose span touches [start, end]."""
+        return [f for f in self.findings if f.span.start <= end and start <= f.span.end]
+
+
+def lint(path: Optional[str], uri: str, kind: Optional[str], json: bool, text: str, version: Optional[int],
+         resolved: Resolved, encoding: str) -> Linted:
+    """Lint one version of a document (no I/O: the text is the editor's)."""
+    linted = Linted(version, text, resolved, kind, encoding=encoding, json=json)
+    if kind is None or resolved.excluded:
+        return linted
+    source = SourceFile(path or uri, text, kind)
+    result, parsed = resolved.linter.lint_source(source)
+    linted.kind = result.kind
+    if result.kind is None:  # other YAML / JSON, or a Helm template: nothing to say
+        return linted
+    linted.result, linted.parsed = result, parsed
+    return linted
+
+
+def source_of(linted: Linted, text: str) -> SourceFile:
+    """A SourceFile for another text of the same document (the fixer's input)."""
+    return SourceFile(linted.parsed.source.path, text, linted.parsed.source.kind)
+
+
+def span_of(linted: Linted, rng: lsp.Range) -> Tuple[int, int]:
+    return linted.pmap.offset(rng.start), linted.pmap.offset(rng.end)
