@@ -73,7 +73,7 @@ class Linter:
             result.secrets = secret_values(parsed)
         sup = collect(parsed)
         violations.extend(("HL002", v) for v in sup.unknown)
-        ignored = self._per_file_ignores(source.path)
+        ignored = self._per_file_ignores(source.path) | self._profile_ignores(source.path, parsed.kind)
         seen = set()
         for rule, v in violations:
             if rule not in self.enabled or rule in ignored or sup.covers(rule, v.span.line):
@@ -113,6 +113,16 @@ class Linter:
             if fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(os.path.basename(rel), pattern):
                 out.update(ids)
         return frozenset(out)
+
+    def _profile_ignores(self, path: str, kind: Optional[str]) -> frozenset:
+        """Rules the profiles that apply to this file leave out (see profiles.py)."""
+        if not self.config.profiles:
+            return frozenset()
+        from .profiles import applying
+
+        rel = _relative_to(path, self.config.root)
+        hits = applying(path, rel, kind, self.config.profiles.values())
+        return frozenset(r for p in hits for r in p.ignore)
 
     def lint_path(self, fs_path: str, kind: str, display: Optional[str] = None) -> FileResult:
         display = display or display_path(fs_path)
