@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--exclude", action="append", metavar="GLOB", help="skip paths matching GLOB (adds to config)")
     c.add_argument("--no-profiles", action="store_true", help="lint dev container files (and other profiles' paths) like any other file")
     c.add_argument("--force-exclude", action="store_true", help="apply excludes to files named explicitly too")
-    c.add_argument("--stdin-filename", metavar="NAME", help="file name for text read from stdin (decides its kind)")
+    c.add_argument("--stdin-filename", metavar="NAME", help="file name for text read from stdin (decides its kind; without it the content does)")
     c.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     c.add_argument("--unsafe-fixes", action="store_true", help="with --fix/--diff, apply unsafe fixes too")
     c.add_argument("--diff", action="store_true", help="print the diff the fixes would make; write nothing")

@@ -11,7 +11,7 @@ from typing import Iterable, List, Optional, Tuple
 from . import registry
 from .catalogue import RULES
 from .config import Config
-from .model.findings import Finding, Violation
+from .model.findings import Finding, Fix, Violation
 from .model.parsed import Parsed
 from .source import DecodeError, SourceError, SourceFile, read_source
 from .suppress import collect
@@ -85,7 +85,8 @@ class Linter:
             seen.add(key)
             info = RULES[rule]
             level = self.config.severity.get(rule) or v.level or info.level
-            result.findings.append(Finding(rule, info.name, level, source.path, v.span, v.message, v.fix, parsed.kind))
+            fix = v.fix if v.fix is None or not source.is_json or keeps_json(source.text, v.fix) else None
+            result.findings.append(Finding(rule, info.name, level, source.path, v.span, v.message, fix, parsed.kind))
         result.findings.sort(key=lambda f: f.sort_key)
         return result, parsed
 
@@ -140,8 +141,10 @@ class Linter:
         return result
 
     def _undecodable(self, display: str, kind: str, message: str) -> FileResult:
-        """Not UTF-8: HL001 for a Dockerfile or compose file; YAML of unknown kind is not ours."""
-        result = FileResult(display, None if kind == "yaml" else kind)
+        """Not UTF-8: HL001 for a Dockerfile or compose file; YAML or JSON of unknown kind is not
+        ours; a file named on the command line whose name says nothing counts as a Dockerfile."""
+        kind = "dockerfile" if kind == "auto" else kind
+        result = FileResult(display, None if kind in ("yaml", "json") else kind)
         if kind in ("dockerfile", "compose") and "HL001" in self.enabled:
             from .model.findings import Span
 
@@ -185,6 +188,21 @@ def find_secrets(parsed: Parsed) -> Tuple[Tuple[str, ...], Tuple[Tuple[int, int]
     spans = secret_spans(text, written, read)
     values = read | {text[s:e] for s, e in written}
     return tuple(sorted((v for v in values if v), key=len, reverse=True)), spans
+
+
+def keeps_json(text: str, fix: Fix) -> bool:
+    """Whether applying `fix` alone to a JSON text leaves valid JSON (fixes write YAML syntax: a
+    value replaced or removed in place often stays JSON, a key added in block style does not)."""
+    import json
+
+    out = text
+    for e in sorted(fix.edits, key=lambda e: (e.start, e.end), reverse=True):
+        out = out[:e.start] + e.content + out[e.end:]
+    try:
+        json.loads(out)
+    except ValueError:
+        return False
+    return True
 
 
 def _whole_file_error(source: SourceFile, message: str) -> Violation:

@@ -105,7 +105,7 @@ def _add(report: Report, result: FileResult, text: Optional[str] = None) -> None
 
 
 def _run_stdin(linter: Linter, args, report: Report, diffs: List[str], fixing: bool, unsafe: bool) -> None:
-    name = args.stdin_filename or "Dockerfile"
+    name = args.stdin_filename or "-"
     kind = kind_for_explicit(name)
     data = sys.stdin.buffer.read()
     try:
