@@ -31,6 +31,7 @@ class FileResult:
     unreadable: Optional[str] = None
     text: Optional[str] = None  # the linted text, kept when there are findings (for reporters)
     secrets: Tuple[str, ...] = ()  # literal secret values in the file: never to be echoed
+    secret_spans: Tuple[Tuple[int, int], ...] = ()  # where they are written in `text` (masked in output)
     fixed: int = 0
 
 
@@ -70,7 +71,7 @@ class Linter:
         if parsed.model is not None and not (parsed.kind == "dockerfile" and parsed.errors):
             violations.extend(self._run_checks(parsed, result))
         if parsed.model is not None:
-            result.secrets = secret_values(parsed)
+            result.secrets, result.secret_spans = find_secrets(parsed)
         sup = collect(parsed)
         violations.extend(("HL002", v) for v in sup.unknown)
         ignored = self._per_file_ignores(source.path) | self._profile_ignores(source.path, parsed.kind)
@@ -158,27 +159,35 @@ _URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@'\"]+:([^/\s@'\"$]
 _AUTH_HEADER = re.compile(r"(?i)authorization:[ \t]*(?:bearer|basic|token)[ \t]+([^\s'\"$]{6,})")
 
 
-def secret_values(parsed: Parsed) -> Tuple[str, ...]:
-    """Literal secret values of a parsed file, as written and as read (HL501's own finder, run
-    whether or not HL501 is selected, plus passwords in URLs and Authorization headers), so
-    reporters can keep them out of every output."""
+def find_secrets(parsed: Parsed) -> Tuple[Tuple[str, ...], Tuple[Tuple[int, int], ...]]:
+    """The literal secret values of a parsed file (as written and as read) and the spans where
+    they are written (HL501's own finder, run whether or not HL501 is selected, plus passwords
+    in URLs and Authorization headers; see masking.secret_spans), so reporters can keep them out
+    of every output: the spans are masked in source lines and diffs, and a fix or suggestion
+    whose text holds a value is left out."""
+    from .masking import secret_spans
+
     text = parsed.source.text
-    values = set()
+    read = set()
+    written: List[Tuple[int, int]] = []
     if parsed.kind == "dockerfile":
         from .checks.dockerfile.secrets import literal_secrets
 
         for _ins, name, span, value in literal_secrets(parsed.model):
-            values.update((value, text[span.start + len(name) + 1:span.end]))
+            read.add(value)
+            written.append((span.start + len(name) + 1, span.end))
     else:
         from .checks.container.secrets import literal_secrets as container_secrets
 
         for _c, env in container_secrets(parsed.model):
-            values.add(env.value)
+            read.add(env.value)
             if env.value_span is not None:
-                values.add(text[env.value_span.start:env.value_span.end])
+                written.append((env.value_span.start, env.value_span.end))
     for rx in (_URL_PASSWORD, _AUTH_HEADER):
-        values.update(m.group(1) for m in rx.finditer(text))
-    return tuple(sorted((v for v in values if v), key=len, reverse=True))
+        written.extend(m.span(1) for m in rx.finditer(text))
+    spans = secret_spans(text, written, read)
+    values = read | {text[s:e] for s, e in written}
+    return tuple(sorted((v for v in values if v), key=len, reverse=True)), spans
 
 
 def keeps_json(text: str, fix: Fix) -> bool:
