@@ -146,7 +146,7 @@ def _read_scripts(ins: Instruction) -> List[Script]:
 
 def runs(df: Dockerfile) -> Iterator[Tuple[Stage, Instruction, List[Script]]]:
     """Every RUN of every stage with its scripts (`ONBUILD RUN` runs in other builds: left out)."""
-    for stage in df.stages:
+    for stage in df.every_stage:
         for ins in stage.instructions:
             if ins.keyword == "RUN":
                 yield stage, ins, scripts(ins)
