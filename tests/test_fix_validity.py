@@ -128,3 +128,16 @@ def test_validator_agrees_with_jsonschema_on_the_corpus():
             checked += 1
             invalid += bool(theirs)
     assert checked > 100 and invalid > 0
+
+
+def test_removals_from_one_list_are_tied_so_no_pass_empties_it():
+    from hardenlint.fixer import choose
+
+    from .conftest import lint
+
+    for text, name in ((COMPOSE_CAPS, "compose.yaml"), (POD_CAPS, "pod.yaml")):
+        findings = [f for f in lint(text, name, select=["HL305"]) if f.fix]
+        assert len(findings) == 2
+        assert len(choose(findings, True, text)) == 1, "one removal per list and pass"
+    three = COMPOSE_CAPS.replace("      - NET_ADMIN\n", "      - NET_ADMIN\n      - SYS_PTRACE\n")
+    assert "cap_add: []\n" in fix(three, "compose.yaml", "HL305")
