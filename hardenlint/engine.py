@@ -68,7 +68,7 @@ class Linter:
         if parsed.kind is None:
             return result, parsed
         violations: List[Tuple[str, Violation]] = [("HL001", v) for v in parsed.errors]
-        if parsed.model is not None and not (parsed.kind == "dockerfile" and parsed.errors):
+        if parsed.model is not None:
             violations.extend(self._run_checks(parsed, result))
         if parsed.model is not None:
             result.secrets, result.secret_spans = find_secrets(parsed)
@@ -92,8 +92,9 @@ class Linter:
 
     def _run_checks(self, parsed: Parsed, result: FileResult) -> Iterable[Tuple[str, Violation]]:
         letter = KIND_LETTER[parsed.kind]
+        broken_stages = parsed.kind == "dockerfile" and bool(parsed.errors)
         for chk in registry.checks_for(letter):
-            if chk.rule not in self.enabled:
+            if chk.rule not in self.enabled or (chk.needs_stages and broken_stages):
                 continue
             opts = {name: o.default for name, o in chk.options.items()}
             opts.update(self.config.rule_options.get(chk.rule, {}))

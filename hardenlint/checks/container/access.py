@@ -151,6 +151,6 @@ def seccomp_not_set(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
             continue
         loc = pod.where("seccomp")
         edits = patch.set_key(f, loc.node, loc.path, "RuntimeDefault")
-        yield Violation(pod.anchor, f"{pod.label}: {who(bare, 'has')} no seccomp profile and would run "
+        yield Violation(pod.missing_anchor("seccomp"), f"{pod.label}: {who(bare, 'has')} no seccomp profile and would run "
                                     f"unconfined; set `securityContext.seccompProfile.type: RuntimeDefault` "
                                     f"on the pod", fix("add `seccompProfile: {type: RuntimeDefault}`", edits, "safe"))

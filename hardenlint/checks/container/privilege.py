@@ -2,8 +2,10 @@
 
 Written once against the container view. A setting reached through a YAML anchor (`<<: *defaults`,
 `*alias`) is reported once, where it is written, naming every service that gets it; its fix
-edits that text. A missing setting is reported on the service / container (pod-level ones on
-the pod spec's `spec:` key) and its fix adds it where `ContainerView.where` says it belongs
+edits that text. A missing setting is reported on the block that would hold it when that block is
+written (`resources.limits`, `securityContext`, `security_opt`, ...), else on the service /
+container (pod-level ones on the pod spec's `spec:` key): `ContainerView.missing_anchor`; its fix
+adds it where `ContainerView.where` says it belongs
 (for a compose service that `extends` another: on the service itself, never on the base); it is
 not reported for a service that extends one of another file (`ContainerView.extends_file`).
 Each fix stands alone: the fixer applies the non-overlapping ones and re-lints.
@@ -135,7 +137,7 @@ def _compose_missing(f: YamlFile, c: ContainerView, default: str) -> Optional[Vi
         return None
     if c.image is None or default_user(c.image) is not None:
         return None  # build-only: the Dockerfile's USER is HL301/HL302's business
-    return Violation(c.anchor, f"{c.label} sets no `user:` and image `{c.image.raw}` is not known to run as "
+    return Violation(c.missing_anchor("user"), f"{c.label} sets no `user:` and image `{c.image.raw}` is not known to run as "
                                f"non-root, so it probably runs as root; set `user:` to an unprivileged UID",
                      fix(f"add `user: \"{default}\"`", add_setting(f, c, "user", f'"{default}"'), "unsafe"))
 
@@ -148,7 +150,7 @@ def _k8s_missing(f: YamlFile, c: ContainerView) -> Optional[Violation]:
     if nr is not None and not nr.inherited:
         span, edits = nr.span, replace_value(nr, "true")
     else:
-        span, edits = c.anchor, add_setting(f, c, "run_as_non_root", True)
+        span, edits = c.missing_anchor("run_as_non_root"), add_setting(f, c, "run_as_non_root", True)
     why = "`runAsNonRoot: false`" if nr is not None else "neither `runAsNonRoot: true` nor a non-zero `runAsUser`"
     return Violation(span, f"{c.label} may run as root: {why} at container or pod level; "
                            f"set `runAsNonRoot: true` (and a numeric `runAsUser`)",
@@ -204,7 +206,7 @@ def capabilities_not_dropped(f: YamlFile, ctx: RuleContext) -> Iterable[Violatio
             span = Span.of(f.source.index, k.start_mark.index, k.end_mark.index)
             edits = patch.append_item(f, written.value_node, None, item)
         else:
-            span, edits = c.anchor, add_setting(f, c, "cap_drop", f"[{item}]")
+            span, edits = c.missing_anchor("cap_drop"), add_setting(f, c, "cap_drop", f"[{item}]")
         where = "`cap_drop`" if compose else "`capabilities.drop`"
         yield Violation(span, f"{c.label} keeps the runtime's default capabilities: {where} lacks ALL; "
                               f"drop ALL and add back only what is needed",
@@ -223,7 +225,7 @@ def writable_root_filesystem(f: YamlFile, ctx: RuleContext) -> Iterable[Violatio
                         fix(f"set `{key(views[0])}: true`", replace_value(s, "true"), "unsafe"))
     for c in f.containers:
         if c.read_only_root is None and not c.extends_file:
-            yield Violation(c.anchor, f"{c.label} has a writable root filesystem; set `{key(c)}: true` and mount "
+            yield Violation(c.missing_anchor("read_only_root"), f"{c.label} has a writable root filesystem; set `{key(c)}: true` and mount "
                                       f"writable paths explicitly",
                             fix(f"set `{key(c)}: true`", add_setting(f, c, "read_only_root", True), "unsafe"))
 
@@ -272,7 +274,7 @@ def _limit_check(f: YamlFile, name: str, what: str, values: Dict[str, Optional[s
         loc = c.where(name)
         edits = add_setting(f, c, name, value) if value is not None else ()
         shown = str(value).strip('"')
-        yield Violation(c.anchor, f"{c.label} has no {what}; set `{'.'.join(loc.path)}`",
+        yield Violation(c.missing_anchor(name), f"{c.label} has no {what}; set `{'.'.join(loc.path)}`",
                         fix(f"set `{loc.path[-1]}: {shown}`", edits, "unsafe"))
 
 
@@ -345,7 +347,7 @@ def _compose_nnp(f: YamlFile, c: ContainerView) -> Optional[Violation]:
     if s is not None:
         span, edits = s.span, replace_value(s, '"no-new-privileges:true"')
     else:
-        span = c.anchor
+        span = c.missing_anchor("no_new_privileges")
         loc = c.where("no_new_privileges")
         edits = patch.append_item(f, loc.node, loc.path, "no-new-privileges:true")
     return Violation(span, f"{c.label} lets processes gain privileges through setuid binaries; add "
@@ -365,7 +367,7 @@ def _k8s_ape(f: YamlFile, c: ContainerView) -> Optional[Violation]:
     if s is not None:
         span, edits = s.span, replace_value(s, "false")
     else:
-        span, edits = c.anchor, add_setting(f, c, "allow_privilege_escalation", False)
+        span, edits = c.missing_anchor("allow_privilege_escalation"), add_setting(f, c, "allow_privilege_escalation", False)
     return Violation(span, f"{c.label} allows privilege escalation; set `allowPrivilegeEscalation: false`",
                      fix("set `allowPrivilegeEscalation: false`", edits, "safe"))
 
@@ -556,7 +558,7 @@ def service_account_token_automounted(f: YamlFile, ctx: RuleContext) -> Iterable
             span, edits = s.span, replace_value(s, "false")
         else:
             loc = pod.where("automount_service_account_token")
-            span, edits = pod.anchor, patch.set_key(f, loc.node, loc.path, False)
+            span, edits = pod.missing_anchor("automount_service_account_token"), patch.set_key(f, loc.node, loc.path, False)
         yield Violation(span, f"{pod.label} mounts a Kubernetes API token into every container; set "
                               f"`automountServiceAccountToken: false` unless the pod calls the API",
                         fix("set `automountServiceAccountToken: false`", edits, "unsafe"))
