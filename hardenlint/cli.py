@@ -158,6 +158,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"hardenlint: {msg}", file=sys.stderr)
     for msg in report.unreadable.values():
         print(f"hardenlint: {msg}", file=sys.stderr)
+    for msg in report.notices:
+        print(f"hardenlint: {msg}", file=sys.stderr)
     if report.internal_errors or report.unreadable:
         return 2
     if args.diff:
