@@ -292,3 +292,9 @@ def test_hl203_heredoc_in_an_ancestor_stage_ships():
     [f] = run(text, "HL203")
     assert apply_edits(text, f.fix.edits).splitlines()[3] == (
         "apt-get install -y --no-install-recommends x && rm -rf /var/lib/apt/lists/*")
+
+
+def test_hl318_windows_accounts_are_names_by_design():
+    text = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nUSER ContainerUser\n"
+    assert run(text, "HL318") == []
+    assert run("FROM debian:12-slim\nUSER app\n", "HL318") != []
