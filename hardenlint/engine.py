@@ -52,11 +52,13 @@ class Linter:
         self.config = config
         self.enabled = config.enabled_rules()
         self.today = today or datetime.date.today()
+        self.resolved = None  # --resolve: the registry's answers (hardenlint.oci.resolve.Resolutions)
+        self.preparsed: dict = {}  # (path, text) -> Parsed, filled by the --resolve gathering pass
 
     def lint_source(self, source: SourceFile) -> Tuple[FileResult, Optional[Parsed]]:
         result = FileResult(source.path, None)
         try:
-            parsed = parse(source)
+            parsed = self.preparsed.pop((source.path, source.text), None) or parse(source)
         except RecursionError:
             parsed = Parsed(source, source.kind if source.kind != "yaml" else None,
                             errors=[_whole_file_error(source, "nesting too deep to parse")])
@@ -95,7 +97,7 @@ class Linter:
                 continue
             opts = {name: o.default for name, o in chk.options.items()}
             opts.update(self.config.rule_options.get(chk.rule, {}))
-            ctx = registry.RuleContext(chk.rule, opts, self.today, self.config.trusted_registries)
+            ctx = registry.RuleContext(chk.rule, opts, self.today, self.config.trusted_registries, self.resolved)
             try:
                 for v in chk.func(parsed.model, ctx):
                     yield chk.rule, v

@@ -23,6 +23,7 @@ class Report:
     texts: Dict[str, str] = field(default_factory=dict)  # path -> text, for reporters showing source lines
     secrets: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # path -> literal secret values
     enabled_rules: frozenset = frozenset()
+    unresolved: Optional[Dict[str, str]] = None  # --resolve: image reference -> why it was not resolved
     _indexes: Dict[str, LineIndex] = field(default_factory=dict, repr=False)
 
     def index(self, path: str) -> Optional[LineIndex]:
