@@ -264,7 +264,9 @@ class TokenServer:
 class FaultProxy:
     """Forwards to `upstream` (host:port); `faults` says what to do to matching requests:
     - ("429", n, retry_after): answer the first n requests 429 with that Retry-After;
-    - ("lie", digest): replace Docker-Content-Digest in GET answers, drop it from HEAD answers."""
+    - ("lie", digest): replace Docker-Content-Digest in GET answers, drop it from HEAD answers;
+    - ("paginate", n): answer tag lists in pages of n with a `Link` to the next page, as Docker Hub
+      and distribution 3 do (Debian's 2.8 registry ignores `?n=`)."""
 
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream
@@ -279,6 +281,9 @@ class FaultProxy:
                 pass
 
             def _do(self):
+                if "://" in self.path:  # used as a forward proxy: absolute URL
+                    parts = urllib.parse.urlsplit(self.path)
+                    self.path = parts.path + (f"?{parts.query}" if parts.query else "")
                 proxy.seen.append((self.command, self.path, time.time()))
                 for i, fault in enumerate(proxy.faults):
                     if fault[0] == "429" and fault[1] > 0:
@@ -290,12 +295,25 @@ class FaultProxy:
                         return
                 conn = http.client.HTTPConnection(proxy.upstream, timeout=10)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
-                conn.request(self.command, self.path, headers=headers)
+                path, _, query = self.path.partition("?")
+                conn.request(self.command, path if path.endswith("/tags/list") else self.path, headers=headers)
                 resp = conn.getresponse()
                 body = resp.read()
                 conn.close()
                 self.send_response(resp.status)
                 lie = next((f for f in proxy.faults if f[0] == "lie"), None)
+                page = next((f for f in proxy.faults if f[0] == "paginate"), None)
+                if page and path.endswith("/tags/list") and resp.status == 200:
+                    data = json.loads(body)
+                    q = dict(urllib.parse.parse_qsl(query))
+                    tags = sorted(data["tags"])
+                    start = tags.index(q["last"]) + 1 if q.get("last") in tags else 0
+                    n = page[1]
+                    data["tags"] = tags[start:start + n]
+                    body = json.dumps(data).encode()
+                    if start + n < len(tags):
+                        nxt = urllib.parse.urlencode({"n": n, "last": data["tags"][-1]})
+                        self.send_header("Link", f'<{path}?{nxt}>; rel="next"')
                 for k, v in resp.getheaders():
                     if k.lower() in ("connection", "transfer-encoding", "content-length"):
                         continue

@@ -41,6 +41,7 @@ ACCEPT = ", ".join((OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST))
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_RETRY_AFTER = 30.0
 USER_AGENT = "hardenlint-resolver"
+TAGS_PAGE = 1000  # tags asked for per page (`?n=`); registries answer with a `Link` to the next
 
 
 class RegistryError(Exception):
@@ -284,7 +285,7 @@ class Client:
     def tags(self, repo: Repo, limit_pages: int = 50) -> List[str]:
         """Every tag of a repository, following `Link` pagination (bounded)."""
         out: List[str] = []
-        path = f"/v2/{repo.path}/tags/list"
+        path = f"/v2/{repo.path}/tags/list?n={TAGS_PAGE}"
         for _ in range(limit_pages):
             resp = self.request("GET", repo, path, f"{repo} tags")
             try:
