@@ -30,6 +30,7 @@ import urllib.request
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from .credentials import Credentials
+from .errors import NotFound, RegistryError
 from .names import Repo, host_port
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -42,14 +43,6 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_RETRY_AFTER = 30.0
 USER_AGENT = "hardenlint-resolver"
 TAGS_PAGE = 1000  # tags asked for per page (`?n=`); registries answer with a `Link` to the next
-
-
-class RegistryError(Exception):
-    """A lookup failed; the message is safe to print (no credentials, no tokens)."""
-
-
-class NotFound(RegistryError):
-    """The registry has no such repository, tag or digest."""
 
 
 class Response:
@@ -76,10 +69,19 @@ class Client:
         self._lock = threading.Lock()
         self._challenges: Dict[str, Tuple[str, Dict[str, str]]] = {}  # host -> (scheme, params)
         self._tokens: Dict[Tuple[str, str], str] = {}  # (host, scope) -> bearer token
-        self._tls = ssl.create_default_context()
+        self._down: Dict[str, str] = {}  # host -> why it cannot be reached (asked once per run)
+        self._tls_context: Optional[ssl.SSLContext] = None
         self.requests = 0  # HTTP requests sent (for tests and benchmarks)
 
     # -- transport --------------------------------------------------------------------------
+    @property
+    def _tls(self) -> ssl.SSLContext:
+        """The verifying TLS context (the system's CAs, or SSL_CERT_FILE), made on first use."""
+        with self._lock:
+            if self._tls_context is None:
+                self._tls_context = ssl.create_default_context()
+            return self._tls_context
+
     def scheme(self, host: str) -> str:
         return "http" if host_matches(host.lower(), self.insecure) else "https"
 
@@ -134,6 +136,9 @@ class Client:
         headers = {"User-Agent": USER_AGENT, **headers}
         attempt = 0
         while True:
+            down = self._down.get(host)
+            if down:
+                raise RegistryError(f"{what}: {down}")
             conn, absolute = self._connection(scheme, host)
             try:
                 with self._lock:
@@ -143,10 +148,13 @@ class Client:
                 body = resp.read()
             except (OSError, http.client.HTTPException) as e:
                 self._drop(scheme, host)
-                if attempt < self.retries:
+                name_unknown = isinstance(e, socket.gaierror)  # no such host: asking again will not help
+                if attempt < self.retries and not name_unknown and not isinstance(e, ssl.SSLCertVerificationError):
                     attempt += 1
                     self.sleep(_backoff(attempt) if attempt > 1 else 0)
                     continue
+                with self._lock:
+                    self._down.setdefault(host, f"cannot reach {host}: {_reason(e)}")
                 raise RegistryError(f"{what}: cannot reach {host}: {_reason(e)}") from None
             if resp.getheader("Connection", "").lower() == "close" or resp.will_close:
                 self._drop(scheme, host)

@@ -11,12 +11,15 @@ import functools
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from ..model.image import ImageRef
 from .cache import Cache
-from .client import INDEX_TYPES, Client, NotFound, RegistryError, platform_children
+from .errors import NotFound, RegistryError
 from .names import Repo, repo_of
+
+if TYPE_CHECKING:
+    from .client import Client
 
 WORKERS = 16
 VERSION_BUDGET = 4  # candidate tags looked up per level of precision (1.2.3, 1.2, 1)
@@ -125,8 +128,12 @@ class Resolutions:
 
 
 class Resolver:
-    def __init__(self, client: Client, cache: Optional[Cache]) -> None:
-        self.client, self.cache = client, cache
+    """Answers queries from the cache, and the rest through a registry client, made (and the
+    HTTP and TLS stacks imported) only when some answer is not cached."""
+
+    def __init__(self, make_client: Callable[[], "Client"], cache: Optional[Cache]) -> None:
+        self.make_client, self.cache = make_client, cache
+        self.client: Optional["Client"] = None
 
     def resolve(self, queries: Iterable[Tuple[Query, str]]) -> Resolutions:
         """Answer (query, reference as written) pairs: cache first, then the registry in parallel."""
@@ -142,6 +149,7 @@ class Resolver:
                 wanted[q].extend(wanted.pop(plain))
         todo = [q for q in wanted if not self._from_cache(q, out)]
         if todo:
+            self.client = self.make_client()
             with ThreadPoolExecutor(max_workers=min(WORKERS, len(todo))) as pool:
                 for q, answer in zip(todo, pool.map(self._lookup, todo)):
                     if isinstance(answer, str):
@@ -151,7 +159,8 @@ class Resolver:
                         self._store(q, answer, out, save=True)
             if self.cache is not None:
                 self.cache.save()
-        out.requests = self.client.requests
+            out.requests = self.client.requests
+            self.client.close()
         return out
 
     # -- cache ----------------------------------------------------------------------------------
@@ -215,6 +224,8 @@ class Resolver:
             return f"{q.repo}: unexpected answer from the registry ({type(e).__name__})"
 
     def _tag(self, repo: Repo, tag: str, children: bool) -> TagInfo:
+        from .client import INDEX_TYPES, platform_children
+
         digest, media = self.client.manifest_head(repo, tag)
         index = media in INDEX_TYPES
         if index and children:

@@ -11,8 +11,6 @@ from ..model.image import ImageRef
 from ..model.parsed import Parsed
 from ..source import SourceError, SourceFile, read_source
 from .cache import Cache
-from .client import Client
-from .credentials import Credentials
 from .resolve import Query, Resolutions, Resolver, queries_for
 
 PIN_RULES = ("HL101", "HL102", "HL103")
@@ -66,16 +64,17 @@ def gather(linter: Linter, files: Iterable[Tuple[str, str]] = (), sources: Itera
     return out
 
 
-def resolve(linter: Linter, files: Iterable[Tuple[str, str]] = (), sources: Iterable[SourceFile] = (),
-            client: Optional[Client] = None) -> Resolutions:
+def resolve(linter: Linter, files: Iterable[Tuple[str, str]] = (), sources: Iterable[SourceFile] = ()) -> Resolutions:
     """Resolve what the run needs and set it on the linter."""
     cfg = linter.config
     queries = gather(linter, files, sources)
-    client = client or Client(Credentials(), insecure=cfg.insecure_registries)
-    cache = Cache(ttl=cfg.resolve_cache_ttl) if cfg.resolve_cache else None
-    try:
-        resolved = Resolver(client, cache).resolve(queries)
-    finally:
-        client.close()
-    linter.resolved = resolved
-    return resolved
+
+    def make_client():
+        from .client import Client
+        from .credentials import Credentials
+
+        return Client(Credentials(), insecure=cfg.insecure_registries)
+
+    cache = Cache(ttl=cfg.resolve_cache_ttl) if cfg.resolve_cache and queries else None
+    linter.resolved = Resolver(make_client, cache).resolve(queries)
+    return linter.resolved
