@@ -6,7 +6,7 @@ import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, List, Optional, Tuple
+from typing import Callable, Iterable, List, Optional, Tuple
 
 from . import registry
 from .catalogue import RULES
@@ -35,15 +35,16 @@ class FileResult:
     fixed: int = 0
 
 
-def parse(source: SourceFile) -> Parsed:
-    """Parse a source with the parser for its kind (imported on first use)."""
+def parse(source: SourceFile, environment: Optional[Callable[[], dict]] = None) -> Parsed:
+    """Parse a source with the parser for its kind (imported on first use); `environment` gives
+    the variables a compose file is interpolated with (see `model.interpolation`)."""
     if source.kind == "dockerfile":
         from .parsers import dockerfile
 
         return dockerfile.parse(source)
     from .parsers import yaml as yaml_parser
 
-    return yaml_parser.parse(source)
+    return yaml_parser.parse(source, environment)
 
 
 class Linter:
@@ -55,11 +56,18 @@ class Linter:
         self.today = today or datetime.date.today()
         self.resolved = None  # --resolve: the registry's answers (hardenlint.oci.resolve.Resolutions)
         self.preparsed: dict = {}  # (path, text) -> Parsed, filled by the --resolve gathering pass
+        self._env_files: dict = {}  # compose variables per folder (or per --env-file list)
+
+    def compose_environment(self, source: SourceFile) -> dict:
+        """The variables a compose file is interpolated with (see `model.interpolation`)."""
+        from .model.interpolation import environment_for
+
+        return environment_for(source.path, self.config.env_files, self.config.compose_env, self._env_files)
 
     def lint_source(self, source: SourceFile) -> Tuple[FileResult, Optional[Parsed]]:
         result = FileResult(source.path, None)
         try:
-            parsed = self.preparsed.pop((source.path, source.text), None) or parse(source)
+            parsed = self.preparsed.pop((source.path, source.text), None) or parse(source, lambda: self.compose_environment(source))
         except RecursionError:
             parsed = Parsed(source, source.kind if source.kind != "yaml" else None,
                             errors=[_whole_file_error(source, "nesting too deep to parse")])
@@ -70,10 +78,15 @@ class Linter:
         if parsed.kind is None:
             return result, parsed
         violations: List[Tuple[str, Violation]] = [("HL001", v) for v in parsed.errors]
-        if parsed.model is not None and not (parsed.kind == "dockerfile" and parsed.errors):
+        if parsed.model is not None:
             violations.extend(self._run_checks(parsed, result))
         if parsed.model is not None:
             result.secrets, result.secret_spans = find_secrets(parsed)
+        interpolated = getattr(parsed.model, "interpolated", None)
+        if interpolated:
+            from .model.interpolation import annotate
+
+            violations = [(rule, annotate(v, interpolated)) for rule, v in violations]
         sup = collect(parsed)
         violations.extend(("HL002", v) for v in sup.unknown)
         ignored = self._per_file_ignores(source.path) | self._profile_ignores(source.path, parsed.kind)
@@ -94,8 +107,9 @@ class Linter:
 
     def _run_checks(self, parsed: Parsed, result: FileResult) -> Iterable[Tuple[str, Violation]]:
         letter = KIND_LETTER[parsed.kind]
+        broken_stages = parsed.kind == "dockerfile" and bool(parsed.errors)
         for chk in registry.checks_for(letter):
-            if chk.rule not in self.enabled:
+            if chk.rule not in self.enabled or (chk.needs_stages and broken_stages):
                 continue
             opts = {name: o.default for name, o in chk.options.items()}
             opts.update(self.config.rule_options.get(chk.rule, {}))

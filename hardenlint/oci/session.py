@@ -46,7 +46,7 @@ def gather(linter: Linter, files: Iterable[Tuple[str, str]] = (), sources: Itera
 
     def add(source: SourceFile) -> None:
         try:
-            parsed = parse(source)
+            parsed = parse(source, lambda: linter.compose_environment(source))
         except Exception:  # the lint reports it
             return
         if len(linter.preparsed) < KEEP_PARSED:

@@ -86,7 +86,7 @@ def _insert_user(df: Dockerfile, final: Stage, user: str) -> Edit:
     return Edit(len(text), len(text), f"{lead}{kw} {user}{nl}")
 
 
-@check("HL301", "D", options=_USER_OPTIONS)
+@check("HL301", "D", options=_USER_OPTIONS, needs_stages=True)
 def no_user(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
     """The final stage never switches to a non-root user and its base is not known non-root."""
     final = df.final_stage
@@ -105,7 +105,7 @@ def no_user(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
                     Fix(f"add `USER {user}`", (_insert_user(df, final, user),), "unsafe"))
 
 
-@check("HL302", "D", options=_USER_OPTIONS)
+@check("HL302", "D", options=_USER_OPTIONS, needs_stages=True)
 def user_root(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
     """The last USER of the final stage (chain) is root."""
     final = df.final_stage
@@ -130,7 +130,7 @@ def user_root(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
                     Fix(f"run as `{new}`", (edit,), "unsafe"))
 
 
-@check("HL318", "D")
+@check("HL318", "D", needs_stages=True)
 def non_numeric_user(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
     """The final stage's effective USER is a name, not a numeric UID."""
     final = df.final_stage

@@ -69,7 +69,7 @@ def _packages(cmd: Command) -> List[Word]:
 
 # -- HL201 ---------------------------------------------------------------------------------------
 
-@check("HL201", "D")
+@check("HL201", "D", needs_stages=True)
 def large_base_image(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
     """The final stage (through `FROM <stage>` chains) is built on a full image."""
     final = df.final_stage
@@ -324,7 +324,7 @@ def _port_covers_22(text: str) -> bool:
 @check("HL205", "D")
 def ssh_exposed(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
     """`EXPOSE 22` and SSH servers installed by apt, apk, yum/dnf or zypper."""
-    for stage in df.stages:
+    for stage in df.every_stage:
         for ins in stage.instructions:
             if ins.keyword != "EXPOSE":
                 continue
