@@ -272,6 +272,7 @@ class FaultProxy:
         self.upstream = upstream
         self.faults: List[tuple] = []
         self.seen: List[Tuple[str, str, float]] = []
+        self.proxy_auth: List[str] = []  # Proxy-Authorization headers received
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -281,6 +282,8 @@ class FaultProxy:
                 pass
 
             def _do(self):
+                if self.headers.get("Proxy-Authorization"):
+                    proxy.proxy_auth.append(self.headers["Proxy-Authorization"])
                 if "://" in self.path:  # used as a forward proxy: absolute URL
                     parts = urllib.parse.urlsplit(self.path)
                     self.path = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -294,7 +297,8 @@ class FaultProxy:
                         self.end_headers()
                         return
                 conn = http.client.HTTPConnection(proxy.upstream, timeout=10)
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() not in ("host", "connection", "proxy-authorization")}
                 path, _, query = self.path.partition("?")
                 conn.request(self.command, path if path.endswith("/tags/list") else self.path, headers=headers)
                 resp = conn.getresponse()

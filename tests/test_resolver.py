@@ -230,10 +230,12 @@ def test_https_proxy_and_no_proxy(reg, tmp_path, capsys, monkeypatch):
     proxy = FaultProxy(reg.host)
     try:
         (tmp_path / "Dockerfile").write_text(f"FROM {reg.host}/tools/one:2.0\nUSER 1\n")
-        monkeypatch.setenv("HTTP_PROXY", f"http://{proxy.host}")
+        monkeypatch.setenv("HTTP_PROXY", f"http://proxyuser:{PASSWORD}@{proxy.host}")
         args = ["check", "--resolve", "--diff", "--no-cache", "--select", "HL103", *resolve_args()]
-        code, out, _ = hl(capsys, *args)
+        code, out, err = hl(capsys, *args)
         assert reg.one in out and any("/v2/tools/one/manifests/2.0" in p for _, p, _ in proxy.seen)
+        assert proxy.proxy_auth and proxy.proxy_auth[0] == "Basic " + base64.b64encode(f"proxyuser:{PASSWORD}".encode()).decode()
+        _assert_secret_free(out + err, PASSWORD)
         proxy.seen.clear()
         monkeypatch.setenv("NO_PROXY", "127.0.0.1")
         code, out, _ = hl(capsys, *args)

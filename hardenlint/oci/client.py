@@ -85,9 +85,9 @@ class Client:
     def scheme(self, host: str) -> str:
         return "http" if host_matches(host.lower(), self.insecure) else "https"
 
-    def _connection(self, scheme: str, host: str) -> Tuple[http.client.HTTPConnection, bool]:
-        """A kept-alive connection for (scheme, host) in this thread; True when through a proxy
-        that takes absolute URLs (plain HTTP via proxy)."""
+    def _connection(self, scheme: str, host: str) -> Tuple[http.client.HTTPConnection, Optional[Dict[str, str]]]:
+        """A kept-alive connection for (scheme, host) in this thread, and for plain HTTP through a
+        proxy the headers that proxy needs (requests then carry absolute URLs), else None."""
         conns = getattr(self._local, "conns", None)
         if conns is None:
             conns = self._local.conns = {}
@@ -99,15 +99,17 @@ class Client:
         proxy = proxies.get(scheme)
         if proxy and urllib.request.proxy_bypass_environment(name, proxies):
             proxy = None
-        absolute = False
+        absolute: Optional[Dict[str, str]] = None
         if proxy:
             p = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
             phost, pport = p.hostname or "", p.port or 3128
+            auth = ({"Proxy-Authorization": _basic(urllib.parse.unquote(p.username), urllib.parse.unquote(p.password or ""))}
+                    if p.username else {})
             if scheme == "https":
                 conn = http.client.HTTPSConnection(phost, pport, timeout=self.timeout, context=self._tls)
-                conn.set_tunnel(name, port)
+                conn.set_tunnel(name, port, headers=auth)
             else:
-                conn, absolute = http.client.HTTPConnection(phost, pport, timeout=self.timeout), True
+                conn, absolute = http.client.HTTPConnection(phost, pport, timeout=self.timeout), auth
         elif scheme == "https":
             conn = http.client.HTTPSConnection(name, port, timeout=self.timeout, context=self._tls)
         else:
@@ -143,7 +145,8 @@ class Client:
             try:
                 with self._lock:
                     self.requests += 1
-                conn.request(method, url if absolute else target, headers=headers)
+                conn.request(method, url if absolute is not None else target,
+                             headers=headers if not absolute else {**headers, **absolute})
                 resp = conn.getresponse()
                 body = resp.read()
             except (OSError, http.client.HTTPException) as e:
@@ -219,8 +222,9 @@ class Client:
         conn, absolute = self._connection(scheme, host)
         body = urllib.parse.urlencode(form).encode()
         try:
-            conn.request("POST", url if absolute else parts.path + (f"?{parts.query}" if parts.query else ""), body=body,
-                         headers={"Content-Type": "application/x-www-form-urlencoded", "User-Agent": USER_AGENT})
+            conn.request("POST", url if absolute is not None else parts.path + (f"?{parts.query}" if parts.query else ""),
+                         body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
+                                             "User-Agent": USER_AGENT, **(absolute or {})})
             resp = conn.getresponse()
             return Response(resp.status, resp.headers, resp.read())
         except (OSError, http.client.HTTPException) as e:
