@@ -436,3 +436,12 @@ def test_docker_hub_names_and_ports():
 def test_version_candidates_most_specific_first():
     tags = ["latest", "1", "1.27", "1.27.3", "1.27.2", "1.26.9", "mainline", "1.27.3-alpine", "v2.0.1", "1.28"]
     assert version_candidates(tags) == ["v2.0.1", "1.27.3", "1.27.2", "1.26.9", "1.28", "1.27", "1"]
+
+
+def test_stdin_fix_pins(reg, capsys, monkeypatch):
+    import io
+
+    text = f"FROM {reg.host}/tools/one:2.0\nUSER 1\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    code, out, err = hl(capsys, "check", "-", "--resolve", "--fix", "--select", "HL103", *resolve_args())
+    assert out == f"FROM {reg.host}/tools/one:2.0@{reg.one}\nUSER 1\n", err
