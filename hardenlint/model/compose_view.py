@@ -397,11 +397,15 @@ def _mount_from_source(source: str, target: Optional[str], ro: bool, typ: Option
         hp, variable = _interpolate(source)
         return Mount(target, normalise_host_path(hp), ro, "bind", src_span, sp, item, raw_source=source,
                      variable=variable)
-    # named volume; bound to a host directory through driver_opts?
+    # named volume; bound to a host directory through driver_opts (`o: bind` + `device`, or the
+    # local-persist driver's `mountpoint`)?
     vol = get(top_volumes, source) if top_volumes is not None else None
     dev = text_value(get(vol, "driver_opts", "device"))
     opts = (text_value(get(vol, "driver_opts", "o")) or "").lower()
-    if dev and "bind" in opts.split(","):
+    if not (dev and "bind" in opts.split(",")):  # the local-persist plugin binds `mountpoint`
+        driver = (text_value(get(vol, "driver")) or "").split(":", 1)[0]
+        dev = text_value(get(vol, "driver_opts", "mountpoint")) if driver.endswith("local-persist") else None
+    if dev:
         hp, variable = _interpolate(dev)
         return Mount(target, normalise_host_path(hp), ro, "volume", src_span, sp, item, raw_source=source,
                      volume_name=source, variable=variable)
