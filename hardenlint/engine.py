@@ -6,7 +6,7 @@ import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, List, Optional, Tuple
+from typing import Callable, Iterable, List, Optional, Tuple
 
 from . import registry
 from .catalogue import RULES
@@ -35,15 +35,16 @@ class FileResult:
     fixed: int = 0
 
 
-def parse(source: SourceFile) -> Parsed:
-    """Parse a source with the parser for its kind (imported on first use)."""
+def parse(source: SourceFile, environment: Optional[Callable[[], dict]] = None) -> Parsed:
+    """Parse a source with the parser for its kind (imported on first use); `environment` gives
+    the variables a compose file is interpolated with (see `model.interpolation`)."""
     if source.kind == "dockerfile":
         from .parsers import dockerfile
 
         return dockerfile.parse(source)
     from .parsers import yaml as yaml_parser
 
-    return yaml_parser.parse(source)
+    return yaml_parser.parse(source, environment)
 
 
 class Linter:
@@ -53,11 +54,18 @@ class Linter:
         self.config = config
         self.enabled = config.enabled_rules()
         self.today = today or datetime.date.today()
+        self._env_files: dict = {}  # compose variables per folder (or per --env-file list)
+
+    def compose_environment(self, source: SourceFile) -> dict:
+        """The variables a compose file is interpolated with (see `model.interpolation`)."""
+        from .model.interpolation import environment_for
+
+        return environment_for(source.path, self.config.env_files, self.config.compose_env, self._env_files)
 
     def lint_source(self, source: SourceFile) -> Tuple[FileResult, Optional[Parsed]]:
         result = FileResult(source.path, None)
         try:
-            parsed = parse(source)
+            parsed = parse(source, lambda: self.compose_environment(source))
         except RecursionError:
             parsed = Parsed(source, source.kind if source.kind != "yaml" else None,
                             errors=[_whole_file_error(source, "nesting too deep to parse")])
@@ -72,6 +80,11 @@ class Linter:
             violations.extend(self._run_checks(parsed, result))
         if parsed.model is not None:
             result.secrets, result.secret_spans = find_secrets(parsed)
+        interpolated = getattr(parsed.model, "interpolated", None)
+        if interpolated:
+            from .model.interpolation import annotate
+
+            violations = [(rule, annotate(v, interpolated)) for rule, v in violations]
         sup = collect(parsed)
         violations.extend(("HL002", v) for v in sup.unknown)
         ignored = self._per_file_ignores(source.path) | self._profile_ignores(source.path, parsed.kind)

@@ -425,8 +425,9 @@ def _environment(ctx: BuildContext, ee: Entry, out: List[EnvVar]) -> None:
             ks, ke = scalar_text_range(text, e.key_node)
             val = None if is_null(e.value_node) or not isinstance(e.value_node, ScalarNode) else e.value_node.value
             vspan = ctx.scalar_span(e) if val is not None else None
+            written = text[vspan.start:vspan.end] if vspan is not None else None
             out.append(EnvVar(name, val, ctx.span(ks, ke), vspan, ctx.span(s, end), e.value_node, e.mapping,
-                              has_interpolation(val)))
+                              has_interpolation(val) or has_interpolation(written)))
         return
     for item, sp, _flags in ctx.list_items(ee):
         t = text_value(item)
@@ -440,7 +441,9 @@ def _environment(ctx: BuildContext, ee: Entry, out: List[EnvVar]) -> None:
         else:
             nspan, vspan = ctx.span(cs, ce), (ctx.span(cs, ce) if eq else None)
         value = val if eq else None
-        out.append(EnvVar(name.strip(), value, nspan, vspan, sp, item, ee.value_node, has_interpolation(value)))
+        written = text[cs:ce] if eq else None  # as written: interpolation may have rewritten the value
+        out.append(EnvVar(name.strip(), value, nspan, vspan, sp, item, ee.value_node,
+                          has_interpolation(value) or has_interpolation(written)))
 
 
 def _port_range(text: str) -> Optional[Tuple[int, int]]:

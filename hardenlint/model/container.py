@@ -438,6 +438,7 @@ class YamlFile:
     - `objects`: Kubernetes objects (root mappings, `List` items expanded) of every document.
     - `host_volumes`: host paths no container mounts: pods' unmounted hostPath volumes and
       PersistentVolumes' `spec.hostPath` (HostVolume).
+    - `interpolated`: Compose values rewritten by interpolation (`interpolation.Interpolated`).
     - `unknown_suppressions`: (token, span) of `hardenlint.io/ignore` annotation entries that name
       no rule (for HL002).
     """
@@ -449,6 +450,7 @@ class YamlFile:
     pods: List[PodView] = field(default_factory=list)
     objects: List[MappingNode] = field(default_factory=list)
     host_volumes: List[HostVolume] = field(default_factory=list)
+    interpolated: List[Any] = field(default_factory=list)
     unknown_suppressions: List[Tuple[str, Span]] = field(default_factory=list)
 
     @property
