@@ -10,13 +10,15 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .catalogue import LEVELS, RULES, expand_selector, resolve_id
+from .profiles import DEFAULTS as DEFAULT_PROFILES, Profile
 
 CONFIG_NAMES = (".hardenlint.yaml", ".hardenlint.yml", "pyproject.toml")
 PRESETS = ("recommended", "strict")
 THRESHOLDS = ("error", "warning", "note", "none")
 KEYS = {
     "preset", "select", "extend-select", "ignore", "per-file-ignores", "severity",
-    "failure-threshold", "trusted-registries", "exclude", "rules",
+    "failure-threshold", "trusted-registries", "exclude", "rules", "profiles",
+    "resolve", "insecure-registries", "resolve-cache-ttl",
 }
 
 
@@ -36,8 +38,15 @@ class Config:
     trusted_registries: Tuple[str, ...] = ()
     exclude: Tuple[str, ...] = ()
     rule_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    profiles: Dict[str, Profile] = field(default_factory=lambda: dict(DEFAULT_PROFILES))  # {} with --no-profiles
+    env_files: Tuple[str, ...] = ()  # --env-file: compose variables instead of the .env beside the file
+    compose_env: bool = False  # --compose-env: the process environment interpolates compose files too
     path: Optional[str] = None  # the file it came from
     root: str = "."  # folder that relative excludes and per-file-ignores are matched from
+    resolve: bool = False  # ask registries for digests (network): online rules and resolver fixes
+    insecure_registries: Tuple[str, ...] = ()  # hosts (host or host:port) the resolver may reach over plain HTTP
+    resolve_cache_ttl: int = 3600  # seconds a tag -> digest answer stays in the cache
+    resolve_cache: bool = True  # False: --no-cache
 
     def enabled_rules(self) -> frozenset:
         """Rule ids this run checks: preset (or `select`) plus `extend-select`, minus `ignore`."""
@@ -106,6 +115,17 @@ def from_mapping(data: Any, source: str) -> Config:
         cfg.trusted_registries = tuple(r.lower().rstrip("/") for r in _strings(data["trusted-registries"], f"{source}: trusted-registries"))
     if "exclude" in data:
         cfg.exclude = _strings(data["exclude"], f"{source}: exclude")
+    if "resolve" in data:
+        if not isinstance(data["resolve"], bool):
+            raise ConfigError(f"{source}: resolve: expected true or false")
+        cfg.resolve = data["resolve"]
+    if "insecure-registries" in data:
+        cfg.insecure_registries = tuple(h.lower().rstrip("/") for h in _strings(data["insecure-registries"], f"{source}: insecure-registries"))
+    if "resolve-cache-ttl" in data:
+        ttl = data["resolve-cache-ttl"]
+        if not isinstance(ttl, int) or isinstance(ttl, bool) or ttl < 0:
+            raise ConfigError(f"{source}: resolve-cache-ttl: expected a number of seconds, got {ttl!r}")
+        cfg.resolve_cache_ttl = ttl
     pfi = data.get("per-file-ignores", {})
     if not isinstance(pfi, dict):
         raise ConfigError(f"{source}: per-file-ignores must map file globs to rule ids")
@@ -117,7 +137,31 @@ def from_mapping(data: Any, source: str) -> Config:
         for rid in _ids([key], f"{source}: severity"):
             cfg.severity[rid] = _choice(level, LEVELS, f"{source}: severity for {key}")
     cfg.rule_options = _rule_options(data.get("rules", {}), source)
+    if "profiles" in data:
+        cfg.profiles = _profiles(data["profiles"], source)
     return cfg
+
+
+def _profiles(data: Any, source: str) -> Dict[str, Profile]:
+    """The built-in profiles, with the `paths` / `ignore` a config sets replacing theirs, plus
+    the profiles it adds (a new one needs `paths`)."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: profiles must map profile names to their paths and ignore")
+    out = dict(DEFAULT_PROFILES)
+    for name, body in data.items():
+        where = f"{source}: profiles.{name}"
+        if not isinstance(body, dict):
+            raise ConfigError(f"{where}: expected a mapping with paths and ignore")
+        unknown = sorted(set(body) - {"paths", "ignore"})
+        if unknown:
+            raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: ignore, paths)")
+        base = out.get(str(name))
+        if base is None and "paths" not in body:
+            raise ConfigError(f"{where}: a new profile needs paths")
+        paths = _strings(body["paths"], f"{where}.paths") if "paths" in body else base.paths
+        ignore = _ids(body["ignore"], f"{where}.ignore") if "ignore" in body else (base.ignore if base else ())
+        out[str(name)] = Profile(str(name), paths, ignore)
+    return out
 
 
 def _rule_options(data: Any, source: str) -> Dict[str, Dict[str, Any]]:

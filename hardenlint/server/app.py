@@ -138,6 +138,24 @@ class HardenlintServer(LanguageServer):
         value = got[0] if got else None
         self.use_settings(value if value is not None else self.init_settings)
 
+    def resolve_images(self, linter) -> dict:
+        """`resolve = true` in the config, on save: ask the registries about the images of every
+        open document linted with `linter` (their answers replace the linter's earlier ones)."""
+        from ..oci.session import resolve
+        from ..source import SourceFile
+
+        sources = []
+        for doc in list(self.docs.values()):
+            if doc.kind is None or self.configs.resolve(doc.path, self.settings, self.root_folder).linter is not linter:
+                continue
+            td = self.workspace.get_text_document(doc.uri)
+            sources.append(SourceFile(doc.path or doc.uri, td.source, doc.kind))
+        try:
+            errors = dict(resolve(linter, sources=sources).errors)
+        finally:
+            linter.preparsed.clear()  # kept for a run's next lint; here the texts change
+        return errors
+
     def client_resolves_edits(self) -> bool:
         td = self.client_capabilities.text_document
         ca = td.code_action if td is not None else None
@@ -180,7 +198,8 @@ async def initialized(ls: HardenlintServer, params: lsp.InitializedParams) -> No
 def did_open(ls: HardenlintServer, params: lsp.DidOpenTextDocumentParams) -> None:
     td = params.text_document
     path = to_fs_path(td.uri) if td.uri.startswith("file:") else None
-    doc = Doc(td.uri, path, classify(path or td.uri, td.language_id), is_json(path or td.uri, td.language_id))
+    kind = classify(path or td.uri, td.language_id)
+    doc = Doc(td.uri, path, kind, is_json(kind))
     old = ls.docs.get(td.uri)
     if old is not None:
         old.closed = True
@@ -197,11 +216,19 @@ def did_change(ls: HardenlintServer, params: lsp.DidChangeTextDocumentParams) ->
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
-def did_save(ls: HardenlintServer, params: lsp.DidSaveTextDocumentParams) -> None:
+async def did_save(ls: HardenlintServer, params: lsp.DidSaveTextDocumentParams) -> None:
     doc = ls.docs.get(params.text_document.uri)
-    if doc is not None and doc.kind is not None:
-        doc.last = None
-        ls.schedule(doc)
+    if doc is None or doc.kind is None:
+        return
+    resolved = ls.configs.resolve(doc.path, ls.settings, ls.root_folder)
+    if resolved.config.resolve and not resolved.excluded:  # the only time the server uses the network
+        loop = asyncio.get_running_loop()
+        errors = await loop.run_in_executor(ls.lint_pool, ls.resolve_images, resolved.linter)
+        for ref, message in sorted(errors.items()):
+            ls.window_log_message(lsp.LogMessageParams(
+                type=lsp.MessageType.Warning, message=f"hardenlint: cannot resolve {ref}: {message}"))
+    doc.last = None
+    ls.schedule(doc)
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)

@@ -1,8 +1,8 @@
 """Open documents: which kind each is, and linting one version of its text.
 
-A document is ours when the CLI would lint a file of that name (Dockerfiles/Containerfiles,
-compose files, YAML whose content is a compose file or a Kubernetes manifest) or, for JSON, when
-its content is a Kubernetes manifest. The editor's language id only helps when the name says
+A document is ours when the CLI would lint a file of that name found in a folder
+(Dockerfiles/Containerfiles, compose files, YAML whose content is a compose file or a Kubernetes
+manifest, JSON whose content is a Kubernetes manifest). The editor's language id only helps when the name says
 nothing (an unsaved buffer set to `dockerfile`). Other YAML and JSON get no diagnostics.
 """
 from __future__ import annotations
@@ -20,18 +20,16 @@ from ..source import SourceFile
 from .convert import PositionMap, diagnostic
 from .settings import Resolved
 
-JSON_SUFFIXES = (".json",)
-
-
 def classify(path: Optional[str], language_id: Optional[str]) -> Optional[str]:
-    """"dockerfile", "compose", "yaml" (the parser decides from the content: compose, Kubernetes
-    or not ours) or None (never ours)."""
+    """The kind `discover.kind_by_name` gives ("dockerfile", "compose", "yaml" or "json", the last
+    two decided by the parser from the content), else from the editor's language id for a
+    name that says nothing; None: never ours."""
     name = os.path.basename(path or "")
     kind = kind_by_name(name) if name else None
     if kind is not None:
         return kind
-    if name.lower().endswith(JSON_SUFFIXES) or language_id in ("json", "jsonc"):
-        return "yaml"  # JSON is YAML to the parser; only a manifest's content makes it ours
+    if language_id in ("json", "jsonc"):
+        return "json"
     if language_id == "dockerfile" and not os.path.splitext(name)[1]:
         return "dockerfile"
     if language_id == "dockercompose":
@@ -41,9 +39,9 @@ def classify(path: Optional[str], language_id: Optional[str]) -> Optional[str]:
     return None
 
 
-def is_json(path: Optional[str], language_id: Optional[str]) -> bool:
+def is_json(kind: Optional[str]) -> bool:
     """JSON documents take no comments (no ignore actions) and no fix that breaks JSON."""
-    return (path or "").lower().endswith(JSON_SUFFIXES) or language_id in ("json", "jsonc")
+    return kind == "json"
 
 
 @dataclass
