@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import statistics
 import sys
 import time
@@ -231,8 +230,7 @@ async def memory(session: Session, corpus: Path) -> Tuple[float, float, float, i
 
 
 async def main_async(args) -> int:
-    exe = args.exe or shutil.which("hardenlint")
-    cmd = [exe, "server"] if exe else [sys.executable, "-m", "hardenlint", "server"]
+    cmd = [args.exe, "server"] if args.exe else [sys.executable, "-m", "hardenlint", "server"]
     root = Path(args.workdir).resolve()
     root.mkdir(parents=True, exist_ok=True)
     session = Session(cmd)
@@ -266,7 +264,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus"))
     ap.add_argument("--changes", type=int, default=30)
-    ap.add_argument("--exe", help="the hardenlint executable (default: the one on PATH)")
+    ap.add_argument("--exe", help="the hardenlint executable (default: this Python's `-m hardenlint`)")
     ap.add_argument("--workdir", default="/tmp/hardenlint-server-bench", help="folder the test documents are said to be in")
     return asyncio.run(main_async(ap.parse_args()))
 

@@ -569,6 +569,36 @@ async def test_initialization_options_without_workspace_configuration(fresh: Lan
     await fresh.shutdown_session()
 
 
+async def test_registry_only_on_save_and_only_when_the_config_says_resolve(fresh: LanguageClient, tmp_path: Path):
+    """A closed port on the loopback stands for a registry: asking it fails at once, and the
+    failure is logged, which shows when the server asked."""
+    (tmp_path / ".hardenlint.yaml").write_text("resolve: true\n")
+    (tmp_path / "off").mkdir()
+    (tmp_path / "off" / ".hardenlint.yaml").write_text("preset: recommended\n")
+    await fresh.initialize_session(init_params(tmp_path))
+    text = "FROM 127.0.0.1:9/app:latest\nUSER 10001\n"
+    doc = Doc(fresh, tmp_path / "Dockerfile", text, "dockerfile")
+    off = Doc(fresh, tmp_path / "off" / "Dockerfile", text, "dockerfile")
+    await doc.diagnostics()
+    await off.diagnostics()
+    doc.replace(text + "# typing\n")
+    off.replace(text + "# typing\n")
+    await doc.diagnostics()
+    await off.diagnostics()
+
+    def asked() -> List[str]:
+        return [m.message for m in fresh.log_messages if "127.0.0.1:9" in m.message]
+
+    assert asked() == []  # not on open, not on a keystroke
+    fresh.text_document_did_save(lsp.DidSaveTextDocumentParams(lsp.TextDocumentIdentifier(off.uri)))
+    fresh.text_document_did_save(lsp.DidSaveTextDocumentParams(lsp.TextDocumentIdentifier(doc.uri)))
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + TIMEOUT
+    while not asked() and loop.time() < deadline:
+        await asyncio.sleep(0.02)
+    assert len(asked()) == 1 and "cannot resolve 127.0.0.1:9/app:latest" in asked()[0]
+
+
 # --- process ---------------------------------------------------------------------------------
 
 async def test_shutdown_then_exit_ends_the_process_with_0(fresh: LanguageClient, tmp_path: Path):

@@ -74,7 +74,6 @@ def diagnostic(finding: Finding, pmap: PositionMap, redact=None) -> lsp.Diagnost
         code=finding.rule,
         code_description=lsp.CodeDescription(href=page_url(finding.rule)),
         source="hardenlint",
-        data={"rule": finding.rule, "start": s.start, "end": s.end},
     )
 
 
