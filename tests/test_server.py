@@ -599,6 +599,58 @@ async def test_registry_only_on_save_and_only_when_the_config_says_resolve(fresh
     assert len(asked()) == 1 and "cannot resolve 127.0.0.1:9/app:latest" in asked()[0]
 
 
+DEPLOY = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ci
+  namespace: build
+spec:
+  template:
+    spec:
+      serviceAccountName: builder
+      containers:
+        - name: ci
+          image: example/ci:4.2
+"""
+BINDING = """apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: builder-admin
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: cluster-admin
+subjects:
+  - kind: ServiceAccount
+    name: builder
+    namespace: build
+"""
+
+
+async def test_cross_file_rules_see_the_workspace_and_open_documents(fresh: LanguageClient, tmp_path: Path):
+    pytest.importorskip("hardenlint.model.objects")  # the run-wide object index (cross-file rules)
+    (tmp_path / "rbac").mkdir()
+    (tmp_path / "rbac" / "binding.yaml").write_text(BINDING)  # on disk only: indexed in the background
+    await fresh.initialize_session(init_params(tmp_path, {"extendSelect": ["HL410"]}))
+    doc = Doc(fresh, tmp_path / "deploy.yaml", DEPLOY, "yaml")
+    loop = asyncio.get_running_loop()
+
+    async def until(pred):
+        deadline = loop.time() + TIMEOUT
+        while loop.time() < deadline:
+            if pred(codes(fresh.diagnostics.get(doc.uri, []))):
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError(codes(fresh.diagnostics.get(doc.uri, [])))
+
+    await until(lambda c: "HL410" in c)
+    # the binding opened and changed to a harmless role: once saved, the finding goes
+    binding = Doc(fresh, tmp_path / "rbac" / "binding.yaml", BINDING.replace("cluster-admin", "view"), "yaml")
+    await binding.diagnostics()
+    fresh.text_document_did_save(lsp.DidSaveTextDocumentParams(lsp.TextDocumentIdentifier(binding.uri)))
+    await until(lambda c: "HL410" not in c)
+
+
 # --- process ---------------------------------------------------------------------------------
 
 async def test_shutdown_then_exit_ends_the_process_with_0(fresh: LanguageClient, tmp_path: Path):

@@ -23,6 +23,7 @@ from ..config import CONFIG_NAMES
 from . import hover as hover_text
 from .actions import FIX_ALL, Builder
 from .documents import Linted, classify, is_json, lint
+from .objects import WorkspaceObjects, steps
 from .settings import Configs, Settings, parse_settings
 
 log = logging.getLogger("hardenlint.server")
@@ -52,6 +53,7 @@ class HardenlintServer(LanguageServer):
         self.lint_pool = ThreadPoolExecutor(1, thread_name_prefix="hardenlint-lint")
         self.shown: Set[str] = set()
         self.generation = 0  # bumped when settings or config files change: older lints are stale
+        self.objects = WorkspaceObjects()  # Kubernetes objects of the workspace (cross-file rules)
 
     # -- helpers ----------------------------------------------------------------------------------
     @property
@@ -91,7 +93,8 @@ class HardenlintServer(LanguageServer):
             self.show_once(f"hardenlint: {resolved.error} (using the default configuration until it is fixed)")
         loop = asyncio.get_running_loop()
         linted = await loop.run_in_executor(
-            self.lint_pool, lint, doc.path, doc.uri, doc.kind, doc.json, text, version, resolved, self.encoding)
+            self.lint_pool, lint, doc.path, doc.uri, doc.kind, doc.json, text, version, resolved, self.encoding,
+            self.objects)
         if doc.closed:
             return None
         linted.generation = generation
@@ -124,6 +127,35 @@ class HardenlintServer(LanguageServer):
         self.generation += 1
         for doc in self.docs.values():
             self.schedule(doc)
+
+    def relint_kubernetes(self, but: Optional[Doc] = None) -> None:
+        """Lint the open manifests again (the workspace's objects changed)."""
+        for doc in self.docs.values():
+            if doc is not but and doc.last is not None and doc.last.kind == "kubernetes":
+                doc.last = None
+                self.schedule(doc)
+
+    async def scan_workspace(self) -> None:
+        """Index the workspace folders' manifests in the background, STEP files per turn of the
+        lint thread, then lint the open manifests again if anything was found."""
+        folders = [to_fs_path(f.uri) for f in self.workspace.folders.values()] or [self.root_folder]
+        work = steps([f for f in folders if f])
+        loop = asyncio.get_running_loop()
+        changed = False
+        while True:
+            got = await loop.run_in_executor(self.lint_pool, self._scan_step, work)
+            if got is None:
+                break
+            changed = changed or got
+        if changed:
+            self.relint_kubernetes()
+
+    def _scan_step(self, work) -> Optional[bool]:
+        batch = next(work, None)
+        if batch is None:
+            return None
+        open_paths = {d.path for d in list(self.docs.values())}
+        return any([self.objects.index_file(p) for p in batch if p not in open_paths])
 
     async def fetch_settings(self) -> None:
         caps = self.client_capabilities.workspace
@@ -182,6 +214,8 @@ async def initialized(ls: HardenlintServer, params: lsp.InitializedParams) -> No
     watched = ws.did_change_watched_files if ws is not None else None
     if watched is not None and watched.dynamic_registration:
         watchers = [lsp.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_NAMES]
+        if ls.objects.enabled:
+            watchers.append(lsp.FileSystemWatcher(glob_pattern="**/*.{yaml,yml,json}"))
         try:
             await ls.client_register_capability_async(lsp.RegistrationParams(registrations=[lsp.Registration(
                 id="hardenlint-config-files", method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
@@ -192,6 +226,8 @@ async def initialized(ls: HardenlintServer, params: lsp.InitializedParams) -> No
     await ls.fetch_settings()
     if ls.settings != before:
         ls.relint_all()
+    if ls.objects.enabled:
+        await ls.scan_workspace()
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
@@ -229,6 +265,8 @@ async def did_save(ls: HardenlintServer, params: lsp.DidSaveTextDocumentParams) 
                 type=lsp.MessageType.Warning, message=f"hardenlint: cannot resolve {ref}: {message}"))
     doc.last = None
     ls.schedule(doc)
+    if ls.objects.enabled:
+        ls.relint_kubernetes(but=doc)  # its objects as saved may change the others' findings
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
@@ -240,6 +278,8 @@ def did_close(ls: HardenlintServer, params: lsp.DidCloseTextDocumentParams) -> N
     doc.last = None
     if doc.task is not None and not doc.task.done():
         doc.task.cancel()
+    if ls.objects.enabled and doc.path:  # back to what the file on disk says
+        ls.objects.index_file(doc.path)
     if doc.kind is not None:
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=doc.uri, diagnostics=[]))
 
@@ -256,11 +296,23 @@ async def did_change_configuration(ls: HardenlintServer, params: lsp.DidChangeCo
 
 @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
 def did_change_watched_files(ls: HardenlintServer, params: lsp.DidChangeWatchedFilesParams) -> None:
-    names = {os.path.basename(to_fs_path(c.uri) or c.uri) for c in params.changes}
-    if names & set(CONFIG_NAMES):
+    paths = [to_fs_path(c.uri) or c.uri for c in params.changes]
+    if {os.path.basename(p) for p in paths} & set(CONFIG_NAMES):
         ls.configs.clear()
         ls.shown = {m for m in ls.shown if not m.startswith("hardenlint: ")}  # a new error is worth showing
         ls.relint_all()
+    if ls.objects.enabled:
+        open_paths = {d.path for d in ls.docs.values()}
+        changed = False
+        for change, path in zip(params.changes, paths):
+            if path in open_paths:
+                continue
+            if change.type == lsp.FileChangeType.Deleted:
+                changed = ls.objects.remove(path) or changed
+            else:
+                changed = ls.objects.index_file(path) or changed
+        if changed:
+            ls.relint_kubernetes()
 
 
 @server.feature(

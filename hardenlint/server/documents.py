@@ -89,13 +89,18 @@ class Linted:
 
 
 def lint(path: Optional[str], uri: str, kind: Optional[str], json: bool, text: str, version: Optional[int],
-         resolved: Resolved, encoding: str) -> Linted:
-    """Lint one version of a document (no I/O: the text is the editor's)."""
+         resolved: Resolved, encoding: str, objects=None) -> Linted:
+    """Lint one version of a document (no I/O: the text is the editor's). With `objects` (the
+    workspace's Kubernetes objects), cross-file rules see them, and this text's objects join them."""
     linted = Linted(version, text, resolved, kind, encoding=encoding, json=json)
     if kind is None or resolved.excluded:
         return linted
     source = SourceFile(path or uri, text, kind)
+    if objects is not None and objects.enabled:
+        resolved.linter.index = objects.index()
     result, parsed = resolved.linter.lint_source(source)
+    if objects is not None and objects.enabled:
+        objects.update(path, getattr(result, "objects", ()))
     linted.kind = result.kind
     if result.kind is None:  # other YAML / JSON, or a Helm template: nothing to say
         return linted
