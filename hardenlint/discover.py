@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
-from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from . import lazyre
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
@@ -13,7 +17,7 @@ SKIP_DIRS = frozenset(
 YAML_SUFFIXES = (".yml", ".yaml")
 
 
-_DOCKERFILE = re.compile(r"^(?:.*[._-])?(?:docker|container)file(?:[._-].*)?$")
+_DOCKERFILE = lazyre.compile(r"^(?:.*[._-])?(?:docker|container)file(?:[._-].*)?$")
 
 
 def kind_by_name(name: str) -> Optional[str]:

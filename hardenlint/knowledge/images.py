@@ -4,13 +4,16 @@ aliases are the Dockerfile check's business) and where to report.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 import json
 import os
 import re
-from functools import lru_cache
-from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..model.image import DOCKER_HUB, ImageRef
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Sequence, Tuple
 
 _HUB_HOSTS = {"docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com", "hub.docker.com"}
 # Registries that mirror Docker Hub's official images under a fixed path.

@@ -30,16 +30,17 @@ from __future__ import annotations
 import importlib
 import posixpath
 import re
-from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from ..source import SourceFile
 from .findings import Span
 from .image import ImageRef
+from .record import field, record
 from .yamlnodes import (
     Entry, MappingNode, Node, ScalarNode, SequenceNode, as_bool, entry_range, get_entry, is_null,
     item_ranges, node_end, scalar_text_range, text_value, value_range,
 )
+
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 __all__ = [
     "Setting", "Mount", "EnvVar", "Port", "Sysctl", "Location", "ContainerView", "PodView",
@@ -47,7 +48,7 @@ __all__ = [
 ]
 
 
-@dataclass
+@record
 class Setting:
     """A value the user wrote.
 
@@ -83,7 +84,7 @@ class Setting:
         return as_bool(self.value) is False
 
 
-@dataclass
+@record
 class Mount:
     """A volume mounted into the container.
 
@@ -114,7 +115,7 @@ class Mount:
     inherited: bool = False
 
 
-@dataclass
+@record
 class EnvVar:
     """An environment variable.
 
@@ -136,7 +137,7 @@ class EnvVar:
     value_from: bool = False
 
 
-@dataclass
+@record
 class Port:
     """A container port: Compose `ports` (short or long syntax; the CONTAINER side, ranges as
     `container`..`container_end`) or Kubernetes `containerPort`. `published` is the host side as
@@ -154,7 +155,7 @@ class Port:
         return self.container <= port <= self.container_end
 
 
-@dataclass
+@record
 class Sysctl:
     """A kernel parameter (`name`, `value` as text) set for the container (Kubernetes: pod-level)."""
 
@@ -176,7 +177,7 @@ class Location(NamedTuple):
     path: Tuple[str, ...]
 
 
-@dataclass
+@record
 class ContainerView:
     """One Compose service or Kubernetes container (see the module docstring for the contract).
 
@@ -310,7 +311,7 @@ class ContainerView:
         return Location(self.node, table[name])
 
 
-@dataclass
+@record
 class PodView:
     """A Kubernetes pod spec (of a Pod or of a workload's pod template).
 
@@ -371,7 +372,7 @@ class PodView:
 # --------------------------------------------------------------------------- the file model
 
 
-@dataclass
+@record
 class YamlFile:
     """The model of a Compose file or Kubernetes manifest handed to the checks.
 

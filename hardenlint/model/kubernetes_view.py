@@ -7,9 +7,6 @@ inherited as the `container` docstring says; the legacy seccomp / AppArmor annot
 """
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Dict, Iterable, List, Optional, Tuple
-
 from ..source import SourceFile
 from .container import (
     BuildContext, ContainerView, EnvVar, Mount, PodView, Port, Setting, Sysctl, normalise_host_path,
@@ -17,10 +14,13 @@ from .container import (
 )
 from .findings import Span
 from .image import parse_image
+from .record import replace
 from .yamlnodes import (
     Entry, MappingNode, Node, ScalarNode, SequenceNode, as_bool, entry_range, get, get_entry, is_null,
     item_ranges, mapping_entries, node_end, scalar_text_range, scalar_value, text_value, value_range,
 )
+
+from typing import Dict, Iterable, List, Optional, Tuple
 
 __all__ = ["WORKLOAD_KINDS", "kubernetes_objects", "kubernetes_pods", "object_lines"]
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator, Tuple
 
+from ... import lazyre
 from ...knowledge import images
 from ...knowledge.verification import insecure_command, insecure_env
 from ...model.dockerfile import Dockerfile
@@ -12,6 +12,10 @@ from ...model.image import ImageRef, parse_image
 from ...registry import RuleContext, check
 from ._shell import pipeline_before
 from ._util import commands, delete_instruction, env_words, word_spans
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Iterator, Tuple
 
 
 def _image_refs(df: Dockerfile) -> Iterator[Tuple[ImageRef, Span]]:
@@ -68,8 +72,8 @@ def image_from_untrusted_registry(df: Dockerfile, ctx: RuleContext) -> Iterable[
     return _judge(df, lambda ref: images.untrusted_registry(ref, ctx.trusted_registries))
 
 
-_URL = re.compile(r"(?i)(https?|git|ssh)://|git@[^:/\s]+:")
-_COMMIT = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+_URL = lazyre.compile(r"(?i)(https?|git|ssh)://|git@[^:/\s]+:")
+_COMMIT = lazyre.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
 def _shown(url: str) -> str:
@@ -113,9 +117,9 @@ def add_remote_without_checksum(df: Dockerfile, ctx: RuleContext) -> Iterable[Vi
 
 
 _DOWNLOADERS = {"curl", "wget"}
-_SHELLS = re.compile(r"(?:sh|bash|dash|ash|zsh|ksh|mksh|fish)")
-_INTERPRETERS = re.compile(r"(?:python[0-9.]*|perl|ruby|node|php)")
-_SUBST_DOWNLOAD = re.compile(r"(?:\$\(|`|<\()\s*(?:\S*/)?(?:curl|wget)\b")
+_SHELLS = lazyre.compile(r"(?:sh|bash|dash|ash|zsh|ksh|mksh|fish)")
+_INTERPRETERS = lazyre.compile(r"(?:python[0-9.]*|perl|ruby|node|php)")
+_SUBST_DOWNLOAD = lazyre.compile(r"(?:\$\(|`|<\()\s*(?:\S*/)?(?:curl|wget)\b")
 
 
 def _runs_stdin(cmd) -> bool:
