@@ -5,7 +5,8 @@ never), in finding order, and keeps the ones whose edits do not overlap an edit 
 fix is all or nothing; two fixes with identical edits are applied and counted once); they are
 applied together, then the new text is parsed and linted. A pass that makes the file unparsable
 (new HL001 errors, a parser crash, a YAML document that no longer loads, a mapping key written
-twice) is not kept: its fixes are retried one at a time and only those that keep the file
+twice) or no longer a valid file of its kind (a Compose schema error or a Kubernetes shape change
+the original did not have: `fixvalidity`) is not kept: its fixes are retried one at a time and only those that keep the file
 parsable stay. Passes repeat until no fixable finding is left or nothing changes, at most
 MAX_PASSES times; if a text comes back that was already seen (two rules undoing each other) the
 loop stops on the same member of that cycle every time, so a second `--fix` changes nothing.
@@ -18,7 +19,6 @@ same folder, fsync, original mode, `os.replace`).
 from __future__ import annotations
 
 import bisect
-from collections import Counter
 import difflib
 import errno
 import functools
@@ -27,13 +27,13 @@ import os
 import stat
 import sys
 import tempfile
+from collections import Counter
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from .engine import FileResult, Linter, display_path
 from .model.findings import Edit, Finding, Fix
 from .model.record import field, record
 from .source import DecodeError, SourceError, SourceFile, read_source
-
-from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 MAX_PASSES = 30  # fixes inserting at one point (a container's missing settings) take a pass each
 YAML_KINDS = ("compose", "kubernetes", "yaml")
@@ -46,7 +46,8 @@ class FixOutcome:
     - `result`: the lint result of the final text (the findings that remain);
     - `text`: the final text (None when the file could not be read or decoded);
     - `fixed`: how many fixes were applied; `applied`: the same, per rule id;
-    - `diff`: unified diff from the original to the final text ("" when nothing changed),
+    - `diff`: unified diff from the original to the final text ("" when nothing changed), with
+      the secret values of both texts masked where they are written (`FileResult.secret_spans`),
       computed when first asked for (only `--diff` needs it, and on a large file it costs more
       than the fixing).
     """
@@ -56,12 +57,14 @@ class FixOutcome:
     fixed: int = 0
     applied: Counter = field(default_factory=Counter)
     original: Optional[str] = None  # the text before fixing, for `diff`
+    original_secrets: Tuple[Tuple[int, int], ...] = ()  # secret spans of `original`
 
     @functools.cached_property
     def diff(self) -> str:
         if self.original is None or self.text is None:
             return ""
-        return unified_diff(self.result.path, self.original, self.text)
+        return unified_diff(self.result.path, self.original, self.text,
+                            self.original_secrets, self.result.secret_spans)
 
 
 # --- choosing and applying edits -------------------------------------------------------------
@@ -243,11 +246,13 @@ def _yaml_shape(text: str) -> Optional[Tuple[int, int]]:
 
 
 class _Judge:
-    """Decides whether a new text is still as parsable as the original.
+    """Decides whether a new text is still as parsable, and as valid, as the original.
 
     The parser's verdict (HL001 errors, the kind) is checked on every pass. The independent YAML
-    check (documents load, as many of them, no key written twice) costs a second parse, so it is
-    made on the final text; only when that fails is the loop run again checking every pass.
+    check (documents load, as many of them, no key written twice) and the check that the file is
+    still valid of its kind (`fixvalidity`: the Compose schema, Kubernetes shapes) cost a second
+    parse, so they are made on the final text; only when that fails is the loop run again checking
+    every pass.
     """
 
     def __init__(self, source: SourceFile, parsed) -> None:
@@ -256,12 +261,13 @@ class _Judge:
         self.parsed_kind = parsed.kind if parsed is not None else None
         self.each_pass = False
         self._yaml: object = ...  # the original's shape, computed when first needed
+        self._facts: object = ...  # the original's kind facts (fixvalidity), idem
 
     def keeps_parsing(self, text: str, parsed) -> bool:
         if self.errors is not None:
             if parsed is None or len(parsed.errors) > self.errors or parsed.kind != self.parsed_kind:
                 return False
-        return not self.each_pass or self.keeps_yaml(text)
+        return not self.each_pass or (self.keeps_yaml(text) and self.keeps_kind(text))
 
     def keeps_yaml(self, text: str) -> bool:
         if self.source.kind not in YAML_KINDS:
@@ -273,6 +279,15 @@ class _Judge:
         new = _yaml_shape(text)
         return new is not None and new[0] == self._yaml[0] and new[1] <= self._yaml[1]
 
+    def keeps_kind(self, text: str) -> bool:
+        """The fixed text is still a valid file of its kind: no Compose schema error and no
+        Kubernetes shape change the original did not have (see fixvalidity)."""
+        from . import fixvalidity
+
+        if self._facts is ...:
+            self._facts = fixvalidity.facts(self.parsed_kind, self.source.text)
+        return fixvalidity.still_valid(self.parsed_kind, self._facts, text)
+
 
 def _fixable(result: FileResult, unsafe: bool) -> int:
     return sum(1 for f in result.findings if allowed(f.fix, unsafe))
@@ -283,13 +298,13 @@ def fix_source(linter: Linter, source: SourceFile, unsafe: bool) -> FixOutcome:
     result, parsed = linter.lint_source(source)
     judge = _Judge(source, parsed)
     state = _loop(linter, source, unsafe, _State(source.text, result, parsed, Counter()), judge)
-    if state.text != source.text and not judge.keeps_yaml(state.text):
+    if state.text != source.text and not (judge.keeps_yaml(state.text) and judge.keeps_kind(state.text)):
         judge.each_pass = True
         state = _loop(linter, source, unsafe, _State(source.text, result, parsed, Counter()), judge)
     final = state.result
     fixed = sum(state.applied.values())
     final.fixed = fixed
-    return FixOutcome(final, state.text, fixed, state.applied, source.text)
+    return FixOutcome(final, state.text, fixed, state.applied, source.text, result.secret_spans)
 
 
 def _loop(linter: Linter, source: SourceFile, unsafe: bool, state: "_State", judge: _Judge) -> "_State":
@@ -342,20 +357,46 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def unified_diff(path: str, old: str, new: str) -> str:
-    """`--- a/path` / `+++ b/path` unified diff, "" when the texts are equal."""
+def unified_diff(path: str, old: str, new: str, old_masked: Sequence[Tuple[int, int]] = (),
+                 new_masked: Sequence[Tuple[int, int]] = ()) -> str:
+    """`--- a/path` / `+++ b/path` unified diff (as difflib writes it, 3 lines of context), ""
+    when the texts are equal. The lines are compared as they are; the spans `old_masked` /
+    `new_masked` of each text (secret values) are shown as `*`, every other byte as it is."""
     if old == new:
         return ""
+    from .masking import mask
+
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    shown_a = mask(old, tuple(old_masked)).splitlines(keepends=True) if old_masked else a
+    shown_b = mask(new, tuple(new_masked)).splitlines(keepends=True) if new_masked else b
     name = path.replace(os.sep, "/")
-    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                 fromfile=f"a/{name}", tofile=f"b/{name}")
-    out: List[str] = []
-    for line in lines:
-        if line.endswith("\n"):
-            out.append(line)
-        else:
-            out.append(line + "\n\\ No newline at end of file\n")
+    out: List[str] = [f"--- a/{name}\n", f"+++ b/{name}\n"]
+
+    def emit(sign: str, line: str) -> None:
+        out.append(sign + line if line.endswith("\n") else sign + line + "\n\\ No newline at end of file\n")
+
+    for group in difflib.SequenceMatcher(None, a, b).get_grouped_opcodes(3):
+        (_, i1, _, j1, _), (_, _, i2, _, j2) = group[0], group[-1]
+        out.append(f"@@ -{_hunk_range(i1, i2 - i1)} +{_hunk_range(j1, j2 - j1)} @@\n")
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                for line in shown_a[i1:i2]:
+                    emit(" ", line)
+                continue
+            if tag in ("replace", "delete"):
+                for line in shown_a[i1:i2]:
+                    emit("-", line)
+            if tag in ("replace", "insert"):
+                for line in shown_b[j1:j2]:
+                    emit("+", line)
     return "".join(out)
+
+
+def _hunk_range(start: int, length: int) -> str:
+    """A hunk header's `start,length` (1-based; `start` alone for one line; `start-1,0` for none)."""
+    if length == 1:
+        return str(start + 1)
+    return f"{start if length == 0 else start + 1},{length}"
 
 
 # --- files -----------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
             _add(report, outcome.result, outcome.text)
             report.fixed_by_rule.update(outcome.applied)
             if args.diff and outcome.diff:
-                diffs.append(report.redact(outcome.result.path, outcome.diff))
+                diffs.append(outcome.diff)  # secret values masked where written
         return report, "".join(diffs)
     for result in _map(Linter.lint_path, linter, files):
         _add(report, result)
@@ -101,13 +101,14 @@ def _add(report: Report, result: FileResult, text: Optional[str] = None) -> None
     report.findings.extend(result.findings)
     if result.secrets:
         report.secrets[result.path] = result.secrets
+        report.secret_spans[result.path] = result.secret_spans
     text = text if text is not None else result.text
     if text is not None and result.findings:
         report.texts[result.path] = text
 
 
 def _run_stdin(linter: Linter, args, report: Report, diffs: List[str], fixing: bool, unsafe: bool) -> None:
-    name = args.stdin_filename or "Dockerfile"
+    name = args.stdin_filename or "-"
     kind = kind_for_explicit(name)
     data = sys.stdin.buffer.read()
     try:
@@ -122,7 +123,7 @@ def _run_stdin(linter: Linter, args, report: Report, diffs: List[str], fixing: b
         _add(report, outcome.result, outcome.text)
         report.fixed_by_rule.update(outcome.applied)
         if args.diff and outcome.diff:
-            diffs.append(report.redact(outcome.result.path, outcome.diff))
+            diffs.append(outcome.diff)
         if args.fix:  # editors: the fixed text goes to stdout
             sys.stdout.write(outcome.text)
         return

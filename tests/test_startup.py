@@ -114,7 +114,11 @@ def test_record_generic_init_matches_compiled_one():
         b: str = "x"
         c: list = field(default_factory=list)
 
+        def __post_init__(self):
+            self.c.append("post")
+
     early = [C(1), C(2, "y"), C(a=3, c=[1])]
+    assert early[0].c == ["post"] and early[2].c == [1, "post"]
     for _ in range(40):
         C(0)
     late = [C(1), C(2, "y"), C(a=3, c=[1])]

@@ -10,11 +10,11 @@ never judged. Everything is judged against the `today` the caller passes (the ru
 """
 from __future__ import annotations
 
-from datetime import date
-from functools import lru_cache
 import json
 import os
 import re
+from datetime import date
+from functools import lru_cache
 
 from .. import lazyre
 from ..model.image import ImageRef

@@ -8,7 +8,8 @@ once it is used a lot (a generic one serves the first instances).
 Same spelling and meaning as dataclasses: fields are the class's annotations in order, defaults
 are class attributes or `field(default=..., default_factory=..., repr=..., compare=...)`;
 `frozen=True` makes instances immutable and hashable, otherwise they are unhashable like a
-dataclass with `eq=True`. `replace(obj, **changes)` copies with changes.
+dataclass with `eq=True`; `__post_init__` runs after `__init__`. `replace(obj, **changes)` copies
+with changes.
 """
 from __future__ import annotations
 
@@ -109,6 +110,7 @@ def _init(cls: Any, fields: list) -> Callable:
                 g.default is not MISSING or g.default_factory is not MISSING for g in fields[:i]):
             raise TypeError(f"{cls.__name__}: field {f.name!r} without a default follows one with a default")
     calls = [0]
+    post_init = hasattr(cls, "__post_init__")
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         calls[0] += 1
@@ -133,6 +135,8 @@ def _init(cls: Any, fields: list) -> Callable:
                         d[name] = default
                     else:
                         raise TypeError(f"{cls.__name__}() missing required argument {name!r}")
+        if post_init:
+            self.__post_init__()
 
     __init__.__qualname__ = f"{cls.__qualname__}.__init__"
     return __init__
@@ -153,6 +157,8 @@ def _compiled_init(cls: Any, fields: list) -> Callable:
             else:
                 params.append(f.name)
             body.append(f"  _rec_d[{f.name!r}] = {f.name}")
+    if hasattr(cls, "__post_init__"):
+        body.append("  self.__post_init__()")
     exec(f"def __init__({', '.join(params)}):\n" + "\n".join(body) + "\n", ns)
     fn = ns["__init__"]
     fn.__qualname__ = f"{cls.__qualname__}.__init__"
