@@ -142,6 +142,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         text.write(report, stream, color, quiet=args.quiet)
     else:
         stream.write(out_text)
+    for path, msg in report.notes:
+        print(f"hardenlint: note: {path}: {msg}", file=sys.stderr)
     for msg in report.internal_errors:
         print(f"hardenlint: {msg}", file=sys.stderr)
     for msg in report.unreadable.values():

@@ -23,6 +23,7 @@ class Report:
     texts: Dict[str, str] = field(default_factory=dict)  # path -> text, for reporters showing source lines
     secrets: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # path -> literal secret values
     enabled_rules: frozenset = frozenset()
+    notes: List[Tuple[str, str]] = field(default_factory=list)  # (path, message): what was not linted, and why
     _indexes: Dict[str, LineIndex] = field(default_factory=dict, repr=False)
 
     def index(self, path: str) -> Optional[LineIndex]:
