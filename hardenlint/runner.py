@@ -52,7 +52,7 @@ def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
             _add(report, outcome.result, outcome.text)
             report.fixed_by_rule.update(outcome.applied)
             if args.diff and outcome.diff:
-                diffs.append(report.redact(outcome.result.path, outcome.diff))
+                diffs.append(outcome.diff)  # secret values masked where written
         if kust is not None:
             _fix_kustomize(report, kust, unsafe, bool(args.fix), bool(args.diff), diffs)
         return report, "".join(diffs)
@@ -76,7 +76,7 @@ def _kustomize(linter: Linter, paths: List[str], files: List[Tuple[str, str]]):
 
 def _add_kustomize(report: Report, kust, found, errors: List[str]) -> None:
     """Every file the kustomize roots reached, with the findings rendered objects gave it."""
-    from .engine import display_path, parse, secret_values
+    from .engine import display_path, find_secrets, parse
 
     report.internal_errors.extend(errors)
     for note in kust.all_notes():
@@ -88,14 +88,14 @@ def _add_kustomize(report: Report, kust, found, errors: List[str]) -> None:
         if findings and text is not None:
             result.text = text
             try:
-                result.secrets = secret_values(parse(SourceFile(result.path, text, "kubernetes")))
+                result.secrets, result.secret_spans = find_secrets(parse(SourceFile(result.path, text, "kubernetes")))
             except Exception:  # the secrets of a file that does not parse alone: none known
                 pass
         _add(report, result)
 
 
 def _fix_kustomize(report: Report, kust, unsafe: bool, write: bool, diff: bool, diffs: List[str]) -> None:
-    from .engine import display_path
+    from .engine import display_path, find_secrets, parse
     from .fixer import unified_diff, write_atomic
 
     found, errors, applied, originals = kust.fix(unsafe)
@@ -109,7 +109,12 @@ def _fix_kustomize(report: Report, kust, unsafe: bool, write: bool, diff: bool, 
                 errors.append(f"{display_path(path)}: cannot write fixes: {e.strerror or e}")
                 continue
         if diff:
-            diffs.append(report.redact(display_path(path), unified_diff(display_path(path), old, new)))
+            shown = display_path(path)
+            try:
+                masks = [find_secrets(parse(SourceFile(shown, t, "kubernetes")))[1] for t in (old, new)]
+            except Exception:
+                masks = [(), ()]
+            diffs.append(unified_diff(shown, old, new, masks[0], masks[1]))
     report.fixed_by_rule.update(applied)
     _add_kustomize(report, kust, found, errors)
 
@@ -156,13 +161,14 @@ def _add(report: Report, result: FileResult, text: Optional[str] = None) -> None
     report.findings.extend(result.findings)
     if result.secrets:
         report.secrets[result.path] = result.secrets
+        report.secret_spans[result.path] = result.secret_spans
     text = text if text is not None else result.text
     if text is not None and result.findings:
         report.texts[result.path] = text
 
 
 def _run_stdin(linter: Linter, args, report: Report, diffs: List[str], fixing: bool, unsafe: bool) -> None:
-    name = args.stdin_filename or "Dockerfile"
+    name = args.stdin_filename or "-"
     kind = kind_for_explicit(name)
     data = sys.stdin.buffer.read()
     try:
@@ -177,7 +183,7 @@ def _run_stdin(linter: Linter, args, report: Report, diffs: List[str], fixing: b
         _add(report, outcome.result, outcome.text)
         report.fixed_by_rule.update(outcome.applied)
         if args.diff and outcome.diff:
-            diffs.append(report.redact(outcome.result.path, outcome.diff))
+            diffs.append(outcome.diff)
         if args.fix:  # editors: the fixed text goes to stdout
             sys.stdout.write(outcome.text)
         return
