@@ -69,7 +69,11 @@ class Linter:
             return result, parsed
         violations: List[Tuple[str, Violation]] = [("HL001", v) for v in parsed.errors]
         if parsed.model is not None and not (parsed.kind == "dockerfile" and parsed.errors):
-            violations.extend(self._run_checks(parsed, result))
+            found = list(self._run_checks(parsed, result))
+            partial = partial_anchors(parsed.model) if parsed.kind == "kubernetes" else None
+            if partial:  # a patch lying around: only what it writes is judged
+                found = [(r, v) for r, v in found if (v.span.start, v.span.end) not in partial]
+            violations.extend(found)
         if parsed.model is not None:
             result.secrets, result.secret_spans = find_secrets(parsed)
         sup = collect(parsed)
@@ -152,6 +156,22 @@ class Linter:
             level = self.config.severity.get("HL001") or info.level
             result.findings.append(Finding("HL001", info.name, level, display, Span(0, 0, 1, 1, 1, 1), message, None, kind))
         return result
+
+
+def partial_anchors(model) -> frozenset:
+    """Spans (start, end) where missing-setting findings of *partial* workloads point.
+
+    A workload with a container that has no `image` is a fragment (a kustomize patch, a tree
+    copied without its kustomization): rules about settings it writes still apply, rules about
+    settings it lacks do not. Those rules point at the container's `name:` entry or the pod's
+    `spec:` key (the `anchor` of `ContainerView` / `PodView`), so their findings are the ones at
+    these spans."""
+    out = set()
+    for pod in getattr(model, "pods", ()):
+        if pod.containers and any(c.image_setting is None for c in pod.containers):
+            out.add((pod.anchor.start, pod.anchor.end))
+            out.update((c.anchor.start, c.anchor.end) for c in pod.containers)
+    return frozenset(out)
 
 
 # Credentials written into commands: `https://user:PASSWORD@host`, `Authorization: Bearer TOKEN`.
