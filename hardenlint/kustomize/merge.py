@@ -181,21 +181,27 @@ def _merge_list(target: SequenceNode, patch: SequenceNode, schema: bool, field: 
     key = _merge_key(field, titems, live_p or pitems, schema)
     if key is None:
         return clean(patch)  # type: ignore[return-value]
-    out: List[Optional[Node]] = list(titems)
-    pos = {_key_value(i, key): n for n, i in enumerate(titems)}
-    appended = []
+    order = {}
+    for n, i in enumerate(titems):
+        order.setdefault(_key_value(i, key), n)
+    mentioned = set()
+    right: List[Node] = []  # the patch's items, merged, in the patch's order
     for p in pitems:
         kv = _key_value(p, key)
-        n = pos.get(kv)
+        mentioned.add(kv)
         if _directive(p) == "delete":
-            if n is not None:
-                out[n] = None
             continue
-        if n is None or out[n] is None:
+        n = order.get(kv)
+        if n is None:
             c = clean(p)
             if c is not None:
-                appended.append(c)
-            continue
-        out[n] = merge(out[n], p, schema, "")
-    result = appended + [i for i in out if i is not None]  # kustomize puts new items first
+                right.append(c)
+        else:
+            m = merge(titems[n], p, schema, "")
+            if m is not None:
+                right.append(m)
+    left = [i for i in titems if _key_value(i, key) not in mentioned]
+    # as kustomize 5.5 orders them (measured against kubectl): the patch's items first, in the
+    # patch's order, then the items only the target has, in the target's order
+    result = right + left
     return sequence(result, like=target)
