@@ -329,6 +329,7 @@ def build(directory: str, ws: Optional[Workspace] = None) -> Build:
     except LoadError as e:
         builder.note(directory, str(e))
         return b
+    tf.clear_empty_annotations(ra)
     tf.add_hashes(ra)
     tf.fix_references(ra)
     if builder.vars:

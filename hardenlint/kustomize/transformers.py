@@ -151,6 +151,18 @@ def labels(res: List[Resource], kvs: List[Tuple[Node, Node]], selectors: bool, t
                 for direction, peer in (("ingress", "from"), ("egress", "to")):
                     node = update_path(node, ("spec", direction, "[]", peer, "[]", "podSelector", "matchLabels"),
                                        lambda m: _merge_labels(m, kvs))
+        if selectors and kind in POD_TEMPLATE_KINDS and kind != "CronJob":
+            spec = POD_TEMPLATE_KINDS[kind] + ("spec",)
+            for aff in ("podAffinity", "podAntiAffinity"):
+                base = spec + ("affinity", aff)
+                node = update_path(node, base + ("preferredDuringSchedulingIgnoredDuringExecution", "[]",
+                                                 "podAffinityTerm", "labelSelector", "matchLabels"),
+                                   lambda m: _merge_labels(m, kvs))
+                node = update_path(node, base + ("requiredDuringSchedulingIgnoredDuringExecution", "[]",
+                                                 "labelSelector", "matchLabels"),
+                                   lambda m: _merge_labels(m, kvs))
+            node = update_path(node, spec + ("topologySpreadConstraints", "[]", "labelSelector", "matchLabels"),
+                               lambda m: _merge_labels(m, kvs))
         if selectors or templates:
             for k, path, create in _TEMPLATE_PATHS:
                 if k == kind:
@@ -408,6 +420,15 @@ def add_hashes(res: List[Resource]) -> None:
         if r.hash and r.kind in ("ConfigMap", "Secret"):
             origin = lookup_path(r.node, "metadata", "name")
             r.set_node(set_path(r.node, ("metadata", "name"), scalar(f"{r.name}-{content_hash(r)}", origin), origin))
+
+
+def clear_empty_annotations(res: List[Resource]) -> None:
+    """kustomize drops an empty `metadata.annotations` mapping."""
+    for r in res:
+        ann = lookup_path(r.node, "metadata", "annotations")
+        if isinstance(ann, MappingNode) and not ann.value:
+            meta = lookup(r.node, "metadata")
+            r.node = with_key(r.node, "metadata", with_key(meta, "annotations", None))
 
 
 # --------------------------------------------------------------------------- name references
