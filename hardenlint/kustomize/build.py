@@ -20,7 +20,7 @@ from yaml.error import Mark
 
 from ..model.positions import LineIndex
 from ..model.yamlnodes import MappingNode, Node, ScalarNode, SequenceNode, is_null
-from . import json6902, merge, transformers as tf
+from . import json6902, merge, replacements, transformers as tf
 from .load import LoadError, Workspace, compose_named, is_remote, kustomization_file
 from .nodes import items, lookup, lookup_path, mapping, pairs, text, with_key
 from .resources import Resource, same_object, selects
@@ -31,7 +31,7 @@ BUILTIN_GROUPS = frozenset(("", "apps", "batch", "autoscaling", "policy", "netwo
                             "coordination.k8s.io", "discovery.k8s.io", "node.k8s.io", "certificates.k8s.io"))
 UNSUPPORTED = {
     "helmCharts": "Helm chart inflation", "helmChartInflationGenerator": "Helm chart inflation",
-    "replacements": "replacements", "generators": "generator plugins", "transformers": "transformer plugins",
+    "generators": "generator plugins", "transformers": "transformer plugins",
     "validators": "validator plugins", "configurations": "custom transformer configurations",
 }
 
@@ -247,6 +247,17 @@ class _Builder:
                     self._apply_smp(doc, ra, target, kpath)
         tf.replicas(ra, items(lookup(k, "replicas")))
         tf.images(ra, items(lookup(k, "images")))
+        reps: List[Node] = []
+        for entry in items(lookup(k, "replacements")):
+            path = text(lookup(entry, "path"))
+            if path:
+                for doc in self._docs(os.path.normpath(os.path.join(directory, path)), kpath):
+                    reps.extend(items(doc) if isinstance(doc, SequenceNode) else [doc])
+            else:
+                reps.append(entry)
+        if reps:
+            for problem in replacements.apply(ra, reps):
+                self.note(kpath, problem)
 
 
 def _without_identity(patch: MappingNode) -> MappingNode:

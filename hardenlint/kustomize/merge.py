@@ -123,14 +123,14 @@ def _merge_mapping(target: MappingNode, patch: MappingNode, schema: bool) -> Map
 
 def strip_nulls(node: Node, depth: int = 0) -> Node:
     """`node` without null-valued mapping fields, at any depth (kustomize's merge walks the whole
-    patched object and drops them)."""
+    patched object and drops them; `metadata.creationTimestamp: null` stays, as kustomize 5.5 keeps it)."""
     if depth > 200:
         return node
     if isinstance(node, MappingNode):
         out = []
         changed = False
         for k, v in node.value:
-            if _null(v):
+            if _null(v) and not (depth == 1 and isinstance(k, ScalarNode) and k.value == "creationTimestamp"):
                 changed = True
                 continue
             nv = strip_nulls(v, depth + 1)

@@ -14,11 +14,9 @@ CLUSTER_SCOPED = frozenset((
     "StorageClass", "APIService", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
     "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy",
     "MutatingAdmissionPolicyBinding", "PriorityClass", "RuntimeClass", "CSIDriver", "CSINode",
-    "VolumeAttachment", "IngressClass", "ClusterIssuer", "PodSecurityPolicy", "Node",
+    "VolumeAttachment", "IngressClass", "PodSecurityPolicy", "Node",
     "CertificateSigningRequest", "ComponentStatus", "FlowSchema", "PriorityLevelConfiguration",
-    "ClusterServingRuntime", "ClusterStorageContainer", "ClusterTrainingRuntime",
-    "ClusterLocalModel", "ClusterDomainClaim",
-))
+))  # built-in kinds only: kustomize namespaces custom kinds (even `Cluster...` ones) it has no schema for
 
 
 @dataclass

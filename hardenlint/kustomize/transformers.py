@@ -423,10 +423,10 @@ def add_hashes(res: List[Resource]) -> None:
 
 
 def clear_empty_annotations(res: List[Resource]) -> None:
-    """kustomize drops an empty `metadata.annotations` mapping."""
+    """kustomize drops an empty or null `metadata.annotations`."""
     for r in res:
         ann = lookup_path(r.node, "metadata", "annotations")
-        if isinstance(ann, MappingNode) and not ann.value:
+        if (isinstance(ann, MappingNode) and not ann.value) or (isinstance(ann, ScalarNode) and ann.tag.endswith(":null")):
             meta = lookup(r.node, "metadata")
             r.node = with_key(r.node, "metadata", with_key(meta, "annotations", None))
 
