@@ -111,11 +111,14 @@ def _merge_mapping(target: MappingNode, patch: MappingNode, schema: bool) -> Map
                 removed.discard(index[k.value])
             continue
         old_k, old_v = pairs[i]
+        if isinstance(v, ScalarNode) and isinstance(old_v, ScalarNode) and v.value == old_v.value and v.tag == old_v.tag:
+            continue  # the patch restates the value: it stays where it was first written
         new_v = merge(old_v, v, schema, k.value)
         if new_v is None:
             removed.add(i)
         else:
-            pairs[i] = (old_k, new_v)
+            # a replaced value is the patch's text, key included; a merged one keeps the target's key
+            pairs[i] = (k if isinstance(v, ScalarNode) or new_v is v else old_k, new_v)
     if removed:
         pairs = [p for i, p in enumerate(pairs) if i not in removed]
     return mapping(pairs, like=target)
