@@ -76,7 +76,7 @@ def _kustomize(linter: Linter, paths: List[str], files: List[Tuple[str, str]]):
 
 def _add_kustomize(report: Report, kust, found, errors: List[str]) -> None:
     """Every file the kustomize roots reached, with the findings rendered objects gave it."""
-    from .engine import display_path, find_secrets, parse
+    from .engine import display_path
 
     report.internal_errors.extend(errors)
     for note in kust.all_notes():
@@ -87,15 +87,12 @@ def _add_kustomize(report: Report, kust, found, errors: List[str]) -> None:
         result = FileResult(display_path(path), "kubernetes", findings=findings)
         if findings and text is not None:
             result.text = text
-            try:
-                result.secrets, result.secret_spans = find_secrets(parse(SourceFile(result.path, text, "kubernetes")))
-            except Exception:  # the secrets of a file that does not parse alone: none known
-                pass
+            result.secrets, result.secret_spans = kust.secrets(path)
         _add(report, result)
 
 
 def _fix_kustomize(report: Report, kust, unsafe: bool, write: bool, diff: bool, diffs: List[str]) -> None:
-    from .engine import display_path, find_secrets, parse
+    from .engine import display_path
     from .fixer import unified_diff, write_atomic
 
     found, errors, applied, originals = kust.fix(unsafe)
@@ -110,11 +107,10 @@ def _fix_kustomize(report: Report, kust, unsafe: bool, write: bool, diff: bool, 
                 continue
         if diff:
             shown = display_path(path)
-            try:
-                masks = [find_secrets(parse(SourceFile(shown, t, "kubernetes")))[1] for t in (old, new)]
-            except Exception:
-                masks = [(), ()]
-            diffs.append(unified_diff(shown, old, new, masks[0], masks[1]))
+            from .masking import secret_spans
+
+            values, mask = kust.secrets(path)  # the values, and their spans in the fixed text
+            diffs.append(unified_diff(shown, old, new, secret_spans(old, [], values), mask))
     report.fixed_by_rule.update(applied)
     _add_kustomize(report, kust, found, errors)
 

@@ -140,8 +140,6 @@ ORACLE_EXCEPTIONS = {
     "applications/pvcviewer-controller/upstream/base": "configurations: nameReference for cert-manager Issuer",
     "applications/pvcviewer-controller/upstream/default": "configurations: nameReference for cert-manager Issuer",
     "applications/kserve/models-web-app/overlays/kubeflow": "configurations: commonLabels field spec for AuthorizationPolicy",
-    "applications/katib/upstream/installs/katib-cert-manager": "configurations: varReference/nameReference for webhooks",
-    "applications/katib/upstream/installs/katib-with-kubeflow": "configurations: varReference/nameReference for webhooks",
     "applications/pipeline/upstream/base/webhook": "vars: only substituted in varReference fields (hardenlint substitutes in every field)",
     "applications/pipeline/upstream/env/cert-manager/base": "vars: only substituted in varReference fields",
     "applications/profiles/upstream/base": "name references: kustomize matches the referrer's namespace",

@@ -206,7 +206,7 @@ class _Builder:
             self.note(kpath, "JSON patch without a target: skipped")
             return
         for r in ra:
-            if selects(target, r):
+            if selects(target, r) and not r.stub:
                 try:
                     r.set_node(json6902.apply_ops(r.node, list(ops.value)))
                 except json6902.PatchError as e:

@@ -80,6 +80,8 @@ class Composite:
         self.mixed: List[Tuple[int, int]] = []
         self.ws = ws
         self._indexes: Dict[str, LineIndex] = {}
+        self._memo: Dict[int, Tuple[Node, Node]] = {}  # id(node) -> (node, relocated copy)
+        self._sorted = False
 
     def locate(self, offset: int) -> Tuple[str, int]:
         i = bisect_right(self.starts, offset) - 1
@@ -93,9 +95,11 @@ class Composite:
         return idx
 
     def relocate(self, node: Node) -> Node:
-        """A copy of a rendered object with composite offsets; records synthetic ranges."""
-        memo: Dict[int, Node] = {}
+        """A copy of a rendered object with composite offsets; records synthetic ranges. Nodes
+        shared by several roots (bases) are copied once per run."""
+        memo = self._memo
         bases = self.bases
+        self._sorted = False
 
         def mark(m: Optional[Mark]) -> Optional[Mark]:
             if m is None:
@@ -105,7 +109,7 @@ class Composite:
         def copy(n: Node, depth: int) -> Node:
             got = memo.get(id(n))
             if got is not None:
-                return got
+                return got[1]
             if depth > 300:
                 raise YamlLimitError("nested too deeply", n)
             sm, em = mark(n.start_mark), mark(n.end_mark)
@@ -115,7 +119,7 @@ class Composite:
                     self.synthetic.append((sm.index, em.index if em is not None else sm.index))
             elif isinstance(n, MappingNode):
                 new = MappingNode(n.tag, [], sm, em, flow_style=n.flow_style)
-                memo[id(n)] = new
+                memo[id(n)] = (n, new)
                 new.value = [(copy(k, depth + 1), copy(v, depth + 1)) for k, v in n.value]
                 if len({k.start_mark.name for k, _v in n.value if k.start_mark is not None}) > 1:
                     # merged from several files: its entries may only be added to, not removed
@@ -124,9 +128,9 @@ class Composite:
                             self.mixed.append((k.start_mark.index, max(k.start_mark.index, v.end_mark.index)))
             else:
                 new = SequenceNode(n.tag, [], sm, em, flow_style=n.flow_style)
-                memo[id(n)] = new
+                memo[id(n)] = (n, new)
                 new.value = [copy(i, depth + 1) for i in n.value]
-            memo[id(n)] = new
+            memo[id(n)] = (n, new)
             return new
 
         return copy(node, 0)
@@ -142,12 +146,16 @@ class Composite:
         """(file, fix in that file), or (None, None) when the fix cannot be kept (module doc)."""
         if fix is None or not fix.edits:
             return None, None
+        if not self._sorted:
+            self.synthetic.sort()
+            self.mixed.sort()
+            self._sorted = True
         paths = set()
         edits = []
         for e in fix.edits:
-            if any(s <= e.start <= t or s <= e.end <= t or (e.start <= s and t <= e.end) for s, t in self.synthetic):
+            if _touches(self.synthetic, e.start, e.end, inclusive=True):
                 return None, None
-            if e.start != e.end and any(e.start < t and s < e.end for s, t in self.mixed):
+            if e.start != e.end and _touches(self.mixed, e.start, e.end, inclusive=False):
                 return None, None
             path, start = self.locate(e.start)
             paths.add(path)
@@ -158,6 +166,25 @@ class Composite:
         if is_kustomization(path) or any(e.end > len(self.ws.texts[path]) for e in edits):
             return None, None
         return path, Fix(fix.title, tuple(edits), fix.applicability)
+
+
+_MAX_RANGE = 1 << 20
+
+
+def _touches(ranges: List[Tuple[int, int]], start: int, end: int, inclusive: bool) -> bool:
+    """Whether [start, end] meets one of the sorted (s, t) ranges (touching counts when
+    `inclusive`); ranges are short (one entry), so only those starting near `start` are looked at."""
+    i = bisect_right(ranges, (end, _MAX_RANGE * 1024))
+    while i > 0:
+        i -= 1
+        s, t = ranges[i]
+        if t < start - _MAX_RANGE:
+            break
+        if inclusive and s <= end and start <= t:
+            return True
+        if not inclusive and s < end and start < t:
+            return True
+    return False
 
 
 def _includes(ws: Workspace, directory: str, notes: List[Note]) -> Set[str]:
@@ -182,7 +209,9 @@ class KustomizeRun:
     """The kustomize part of one run: roots, their builds, and the files they take over."""
 
     def __init__(self, linter, paths: List[str], files: List[Tuple[str, str]],
-                 overrides: Optional[Dict[str, str]] = None) -> None:
+                 overrides: Optional[Dict[str, str]] = None, roots: Optional[List[str]] = None) -> None:
+        """`roots`: render these kustomization folders instead of finding the roots among
+        `files` (benchmarks render every kustomization on its own)."""
         self.linter = linter
         self.given = [os.path.abspath(p) for p in paths]
         self.notes: List[Note] = []
@@ -198,7 +227,8 @@ class KustomizeRun:
         included: Set[str] = set()
         for d in dirs:
             included |= _includes(ws, d, self.notes)
-        self.roots = [d for d in dirs if d not in included]
+        self.roots = [d for d in dirs if d not in included] if roots is None else \
+            [os.path.normpath(os.path.abspath(r)) for r in roots]
         self.builds: List[Build] = []
         self.ws = ws
         self._render()
@@ -217,7 +247,7 @@ class KustomizeRun:
         return out
 
     def _workspace(self) -> Workspace:
-        ws = Workspace()
+        ws = Workspace(stub_crds=True)
         ws.texts.update(self.overrides)
         return ws
 
@@ -234,6 +264,7 @@ class KustomizeRun:
 
         linter = self.linter
         comp = Composite(self.ws)
+        self.secret_parts: Dict[str, Tuple[set, list]] = {}
         errors: List[str] = []
         hits: Dict[tuple, _Hit] = {}
         roots_of_file: Dict[str, Set[str]] = {}
@@ -250,6 +281,7 @@ class KustomizeRun:
                     violations, ann = self._check(comp, obj, errors)
                 except (YamlLimitError, RecursionError):
                     continue
+                self._note_secrets(comp)
                 for rule, v in violations:
                     if rule in ann:
                         continue
@@ -293,6 +325,32 @@ class KustomizeRun:
         ap = os.path.abspath(path)
         return any(ap == g or ap.startswith(g.rstrip(os.sep) + os.sep) for g in self.given)
 
+    def _note_secrets(self, comp: Composite) -> None:
+        """Literal secret values of the object just checked, by the file holding their text."""
+        from ..checks.container.secrets import literal_secrets
+
+        for _c, env in literal_secrets(self._model):
+            if env.value_span is None:
+                continue
+            path, span = comp.span(env.value_span)
+            read, written = self.secret_parts.setdefault(path, (set(), []))
+            read.add(env.value)
+            written.append((span.start, span.end))
+
+    def secrets(self, path: str):
+        """(values, spans) of the secrets written in `path`, as `engine.find_secrets` gives them."""
+        from ..engine import _AUTH_HEADER, _URL_PASSWORD
+        from ..masking import secret_spans
+
+        text = self.ws.texts.get(path, "")
+        read, written = self.secret_parts.get(path, (set(), []))
+        written = list(written)
+        for rx in (_URL_PASSWORD, _AUTH_HEADER):
+            written.extend(m.span(1) for m in rx.finditer(text))
+        spans = secret_spans(text, written, read)
+        values = set(read) | {text[s:e] for s, e in written}
+        return tuple(sorted((v for v in values if v), key=len, reverse=True)), spans
+
     def _check(self, comp: Composite, obj: MappingNode, errors: List[str]):
         from .. import registry
         from ..engine import KIND_LETTER
@@ -311,6 +369,7 @@ class KustomizeRun:
         for ids, _first, _last in _annotation_suppressions(source, model, [obj]):
             ann_ids |= ids
         parsed = Parsed(source, "kubernetes", model)
+        self._model = model
         out = []
         linter = self.linter
         for chk in registry.checks_for(KIND_LETTER["kubernetes"]):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from typing import Dict, List, Optional, Tuple
 
 import yaml
@@ -21,6 +22,14 @@ KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 
 class LoadError(Exception):
     """A file a kustomization names cannot be read or parsed (one line)."""
+
+
+def _kind(doc: Node) -> Optional[Node]:
+    if isinstance(doc, MappingNode):
+        for k, v in doc.value:
+            if isinstance(k, ScalarNode) and k.value == "kind":
+                return v
+    return None
 
 
 def kustomization_file(directory: str) -> Optional[str]:
@@ -53,10 +62,48 @@ def compose_named(text: str, path: str) -> List[Node]:
         loader.dispose()
 
 
-class Workspace:
-    """Every file read by a run (text and composed documents), keyed by normalised absolute path."""
+_CRD_KIND = re.compile(r"(?m)^kind:[ \t]*CustomResourceDefinition[ \t]*\r?$")
+_DOC_SEP = re.compile(r"(?m)^---[ \t]*(?:#.*)?\r?$")
+_TOP_KEY = re.compile(r"(?m)^[A-Za-z_\"'][^\n]*:")
+STUB_MIN = 4096
 
-    def __init__(self) -> None:
+
+def stub_crd_specs(text: str) -> Tuple[str, List[int]]:
+    """`text` with the `spec:` block of every large CustomResourceDefinition blanked out (same
+    length, newlines kept, so every offset still indexes `text`), and the offsets of the
+    documents blanked. CRDs are most of the bytes of real trees and no rule reads their schema."""
+    if "CustomResourceDefinition" not in text:
+        return text, []
+    starts = [0] + [m.end() for m in _DOC_SEP.finditer(text)]
+    ends = [m.start() for m in _DOC_SEP.finditer(text)] + [len(text)]
+    out = []
+    pos = 0
+    stubbed = []
+    for a, b in zip(starts, ends):
+        if b - a < STUB_MIN or not _CRD_KIND.search(text, a, b):
+            continue
+        m = re.compile(r"(?m)^spec:").search(text, a, b)
+        if m is None:
+            continue
+        nxt = _TOP_KEY.search(text, m.end(), b)
+        end = nxt.start() if nxt is not None else b
+        out.append(text[pos:m.start()])
+        out.append(re.sub(r"[^\n]", " ", text[m.start():end]))
+        pos = end
+        stubbed.append(a)
+    out.append(text[pos:])
+    return "".join(out), stubbed
+
+
+class Workspace:
+    """Every file read by a run (text and composed documents), keyed by normalised absolute path.
+
+    `stub_crds`: CustomResourceDefinitions are composed without their `spec` (see
+    `stub_crd_specs`); their root node is marked `_hl_stub` (linting never reads them).
+    """
+
+    def __init__(self, stub_crds: bool = False) -> None:
+        self.stub_crds = stub_crds
         self.texts: Dict[str, str] = {}
         self.boms: Dict[str, bool] = {}
         self.docs: Dict[str, List[Node]] = {}
@@ -83,12 +130,19 @@ class Workspace:
         if docs is not None:
             return docs
         t = self.text(path)
+        stubbed: List[int] = []
+        if self.stub_crds:
+            t, stubbed = stub_crd_specs(t)
         try:
             docs = compose_named(t, path)
         except (yaml.YAMLError, RecursionError, ValueError) as e:
             mark = getattr(e, "problem_mark", None)
             where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
             raise LoadError(f"{path}{where}: YAML error: {getattr(e, 'problem', None) or e}") from None
+        for d in docs:
+            if stubbed and d.start_mark is not None and any(d.start_mark.index >= a for a in stubbed) \
+                    and "CustomResourceDefinition" == getattr(_kind(d), "value", None):
+                d.__dict__["_hl_stub"] = True
         self.docs[path] = docs
         return docs
 

@@ -37,6 +37,7 @@ class Resource:
     namespaces: List[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.stub = bool(self.node.__dict__.get("_hl_stub"))  # a CRD composed without its spec
         if not self.names:
             self.names = [self.name]
         if not self.namespaces:
