@@ -149,13 +149,15 @@ class Composite:
         if not self._sorted:
             self.synthetic.sort()
             self.mixed.sort()
+            self._longest = (max((t - s for s, t in self.synthetic), default=0),
+                             max((t - s for s, t in self.mixed), default=0))
             self._sorted = True
         paths = set()
         edits = []
         for e in fix.edits:
-            if _touches(self.synthetic, e.start, e.end, inclusive=True):
+            if _touches(self.synthetic, self._longest[0], e.start, e.end, inclusive=True):
                 return None, None
-            if e.start != e.end and _touches(self.mixed, e.start, e.end, inclusive=False):
+            if e.start != e.end and _touches(self.mixed, self._longest[1], e.start, e.end, inclusive=False):
                 return None, None
             path, start = self.locate(e.start)
             paths.add(path)
@@ -168,17 +170,15 @@ class Composite:
         return path, Fix(fix.title, tuple(edits), fix.applicability)
 
 
-_MAX_RANGE = 1 << 20
-
-
-def _touches(ranges: List[Tuple[int, int]], start: int, end: int, inclusive: bool) -> bool:
+def _touches(ranges: List[Tuple[int, int]], longest: int, start: int, end: int, inclusive: bool) -> bool:
     """Whether [start, end] meets one of the sorted (s, t) ranges (touching counts when
-    `inclusive`); ranges are short (one entry), so only those starting near `start` are looked at."""
-    i = bisect_right(ranges, (end, _MAX_RANGE * 1024))
+    `inclusive`); `longest` is the longest range, so only those starting after
+    `start - longest` are looked at."""
+    i = bisect_right(ranges, (end, end + longest + 1))
     while i > 0:
         i -= 1
         s, t = ranges[i]
-        if t < start - _MAX_RANGE:
+        if s < start - longest:
             break
         if inclusive and s <= end and start <= t:
             return True

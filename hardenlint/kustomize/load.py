@@ -74,8 +74,9 @@ def stub_crd_specs(text: str) -> Tuple[str, List[int]]:
     documents blanked. CRDs are most of the bytes of real trees and no rule reads their schema."""
     if "CustomResourceDefinition" not in text:
         return text, []
-    starts = [0] + [m.end() for m in _DOC_SEP.finditer(text)]
-    ends = [m.start() for m in _DOC_SEP.finditer(text)] + [len(text)]
+    seps = list(_DOC_SEP.finditer(text))
+    starts = [0] + [m.end() for m in seps]
+    ends = [m.start() for m in seps] + [len(text)]
     out = []
     pos = 0
     stubbed = []
@@ -88,7 +89,7 @@ def stub_crd_specs(text: str) -> Tuple[str, List[int]]:
         nxt = _TOP_KEY.search(text, m.end(), b)
         end = nxt.start() if nxt is not None else b
         out.append(text[pos:m.start()])
-        out.append(re.sub(r"[^\n]", " ", text[m.start():end]))
+        out.append("\n".join(" " * len(line) for line in text[m.start():end].split("\n")))
         pos = end
         stubbed.append(a)
     out.append(text[pos:])
