@@ -124,7 +124,7 @@ _RULES = (
     _r("HL403", "apparmor-disabled", "CK", "error", "recommended", "unsafe", "KSV-0002",
        "AppArmor confinement is turned off."),
     _r("HL404", "selinux-disabled", "CK", "error", "recommended", "unsafe", "KSV-0025",
-       "SELinux labelling is turned off or set to an unconfined type."),
+       "SELinux labelling is turned off, set to an unconfined type, or outside the Pod Security baseline."),
     _r("HL501", "secret-in-environment", "DCK", "error", "recommended", "none", "DL3064 DS-0031",
        "A secret-looking variable has a literal value baked into the configuration."),
     _r("HL502", "secret-file-copied", "D", "error", "recommended", "none", "",

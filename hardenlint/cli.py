@@ -38,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--exclude", action="append", metavar="GLOB", help="skip paths matching GLOB (adds to config)")
     c.add_argument("--no-profiles", action="store_true", help="lint dev container files (and other profiles' paths) like any other file")
     c.add_argument("--force-exclude", action="store_true", help="apply excludes to files named explicitly too")
+    c.add_argument("--env-file", action="append", metavar="FILE",
+                   help="compose variables from FILE instead of the .env beside each compose file (repeatable)")
+    c.add_argument("--compose-env", action="store_true",
+                   help="interpolate compose files with the process environment too (over the env files)")
     c.add_argument("--stdin-filename", metavar="NAME", help="file name for text read from stdin (decides its kind; without it the content does)")
     c.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     c.add_argument("--unsafe-fixes", action="store_true", help="with --fix/--diff, apply unsafe fixes too")
@@ -115,6 +119,11 @@ def build_config(args: argparse.Namespace) -> Config:
         cfg.exclude = cfg.exclude + tuple(args.exclude)
     if getattr(args, "no_profiles", False):
         cfg.profiles = {}
+    for path in getattr(args, "env_file", None) or ():
+        if not os.path.isfile(path):
+            raise UsageError(f"--env-file: no such file: {path}")
+    cfg.env_files = tuple(getattr(args, "env_file", None) or ())
+    cfg.compose_env = bool(getattr(args, "compose_env", False))
     return cfg
 
 

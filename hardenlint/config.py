@@ -38,6 +38,8 @@ class Config:
     exclude: Tuple[str, ...] = ()
     rule_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     profiles: Dict[str, Profile] = field(default_factory=lambda: dict(DEFAULT_PROFILES))  # {} with --no-profiles
+    env_files: Tuple[str, ...] = ()  # --env-file: compose variables instead of the .env beside the file
+    compose_env: bool = False  # --compose-env: the process environment interpolates compose files too
     path: Optional[str] = None  # the file it came from
     root: str = "."  # folder that relative excludes and per-file-ignores are matched from
 

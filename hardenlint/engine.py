@@ -6,7 +6,7 @@ import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, List, Optional, Tuple
+from typing import Callable, Iterable, List, Optional, Tuple
 
 from . import registry
 from .catalogue import RULES
@@ -35,15 +35,16 @@ class FileResult:
     fixed: int = 0
 
 
-def parse(source: SourceFile) -> Parsed:
-    """Parse a source with the parser for its kind (imported on first use)."""
+def parse(source: SourceFile, environment: Optional[Callable[[], dict]] = None) -> Parsed:
+    """Parse a source with the parser for its kind (imported on first use); `environment` gives
+    the variables a compose file is interpolated with (see `model.interpolation`)."""
     if source.kind == "dockerfile":
         from .parsers import dockerfile
 
         return dockerfile.parse(source)
     from .parsers import yaml as yaml_parser
 
-    return yaml_parser.parse(source)
+    return yaml_parser.parse(source, environment)
 
 
 class Linter:
@@ -53,11 +54,18 @@ class Linter:
         self.config = config
         self.enabled = config.enabled_rules()
         self.today = today or datetime.date.today()
+        self._env_files: dict = {}  # compose variables per folder (or per --env-file list)
+
+    def compose_environment(self, source: SourceFile) -> dict:
+        """The variables a compose file is interpolated with (see `model.interpolation`)."""
+        from .model.interpolation import environment_for
+
+        return environment_for(source.path, self.config.env_files, self.config.compose_env, self._env_files)
 
     def lint_source(self, source: SourceFile) -> Tuple[FileResult, Optional[Parsed]]:
         result = FileResult(source.path, None)
         try:
-            parsed = parse(source)
+            parsed = parse(source, lambda: self.compose_environment(source))
         except RecursionError:
             parsed = Parsed(source, source.kind if source.kind != "yaml" else None,
                             errors=[_whole_file_error(source, "nesting too deep to parse")])
@@ -68,14 +76,18 @@ class Linter:
         if parsed.kind is None:
             return result, parsed
         violations: List[Tuple[str, Violation]] = [("HL001", v) for v in parsed.errors]
-        if parsed.model is not None and not (parsed.kind == "dockerfile" and parsed.errors):
+        if parsed.model is not None:
             found = list(self._run_checks(parsed, result))
-            partial = partial_anchors(parsed.model) if parsed.kind == "kubernetes" else None
-            if partial:  # a patch lying around: only what it writes is judged
-                found = [(r, v) for r, v in found if (v.span.start, v.span.end) not in partial]
+            if parsed.kind == "kubernetes":  # a patch lying around: only what it writes is judged
+                found = drop_missing_in_partial(parsed.model, found)
             violations.extend(found)
         if parsed.model is not None:
             result.secrets, result.secret_spans = find_secrets(parsed)
+        interpolated = getattr(parsed.model, "interpolated", None)
+        if interpolated:
+            from .model.interpolation import annotate
+
+            violations = [(rule, annotate(v, interpolated)) for rule, v in violations]
         sup = collect(parsed)
         violations.extend(("HL002", v) for v in sup.unknown)
         ignored = self._per_file_ignores(source.path) | self._profile_ignores(source.path, parsed.kind)
@@ -96,8 +108,9 @@ class Linter:
 
     def _run_checks(self, parsed: Parsed, result: FileResult) -> Iterable[Tuple[str, Violation]]:
         letter = KIND_LETTER[parsed.kind]
+        broken_stages = parsed.kind == "dockerfile" and bool(parsed.errors)
         for chk in registry.checks_for(letter):
-            if chk.rule not in self.enabled:
+            if chk.rule not in self.enabled or (chk.needs_stages and broken_stages):
                 continue
             opts = {name: o.default for name, o in chk.options.items()}
             opts.update(self.config.rule_options.get(chk.rule, {}))
@@ -158,20 +171,39 @@ class Linter:
         return result
 
 
-def partial_anchors(model) -> frozenset:
-    """Spans (start, end) where missing-setting findings of *partial* workloads point.
+def drop_missing_in_partial(model, found: List[Tuple[str, Violation]]) -> List[Tuple[str, Violation]]:
+    """`found` without the findings about settings a *partial* workload lacks.
 
     A workload with a container that has no `image` is a fragment (a kustomize patch, a tree
     copied without its kustomization): rules about settings it writes still apply, rules about
-    settings it lacks do not. Those rules point at the container's `name:` entry or the pod's
-    `spec:` key (the `anchor` of `ContainerView` / `PodView`), so their findings are the ones at
-    these spans."""
-    out = set()
-    for pod in getattr(model, "pods", ()):
-        if pod.containers and any(c.image_setting is None for c in pod.containers):
-            out.add((pod.anchor.start, pod.anchor.end))
-            out.update((c.anchor.start, c.anchor.end) for c in pod.containers)
-    return frozenset(out)
+    settings it lacks do not. A finding about a written setting points inside that setting's text
+    (an entry, a list item, a mount, an env var, the image); one about a missing setting points at
+    a container, the pod spec or the block that would hold it. So, within a partial workload's
+    lines, only findings inside a written setting's span are kept."""
+    partial = [p for p in getattr(model, "pods", ()) if p.containers and any(c.image_setting is None for c in p.containers)]
+    if not partial:
+        return found
+    written = []
+    for pod in partial:
+        holders = [pod] + list(pod.containers)
+        for h in holders:
+            for value in vars(h).values():
+                for item in (value if isinstance(value, list) else [value]):
+                    for attr in ("span", "value_span", "mount_span", "name_span"):
+                        sp = getattr(item, attr, None)
+                        if sp is not None and hasattr(sp, "start") and item is not h:
+                            written.append((sp.start, sp.end))
+        for c in pod.containers:
+            if c.image_span is not None:
+                written.append((c.image_span.start, c.image_span.end))
+    lines = [p.lines for p in partial]
+    out = []
+    for rule, v in found:
+        in_partial = any(first <= v.span.line <= last for first, last in lines)
+        if in_partial and not any(s <= v.span.start and v.span.end <= e for s, e in written):
+            continue
+        out.append((rule, v))
+    return out
 
 
 # Credentials written into commands: `https://user:PASSWORD@host`, `Authorization: Bearer TOKEN`.

@@ -36,6 +36,7 @@ class Check:
     kinds: str
     func: Callable[..., Iterable[Any]]
     options: Dict[str, Option] = field(default_factory=dict)
+    needs_stages: bool = False
 
 
 @dataclass
@@ -52,13 +53,18 @@ CHECKS: List[Check] = []
 _loaded: set = set()
 
 
-def check(rule: str, kinds: str, options: Dict[str, Option] = None):
-    """Register a check for `rule` on the given kind letters (a subset of the rule's kinds)."""
+def check(rule: str, kinds: str, options: Dict[str, Option] = None, needs_stages: bool = False):
+    """Register a check for `rule` on the given kind letters (a subset of the rule's kinds).
+
+    `needs_stages`: a Dockerfile check that needs the stage structure (the final stage, its USER,
+    its base image); it skips a Dockerfile with parse errors (HL001), where that structure cannot
+    be trusted. Other checks judge single instructions and run on every instruction that parsed,
+    fragments included."""
     if rule not in RULES or not set(kinds) <= set(RULES[rule].kinds):
         raise ValueError(f"check for {rule} on kinds {kinds!r} disagrees with the catalogue")
 
     def register(func):
-        CHECKS.append(Check(rule, kinds, func, dict(options or {})))
+        CHECKS.append(Check(rule, kinds, func, dict(options or {}), needs_stages))
         return func
 
     return register

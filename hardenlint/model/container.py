@@ -14,8 +14,11 @@ builders share. Contract:
   None (or an empty list); the patcher fills a written null in place. Where a missing setting belongs is
   answered by `ContainerView.where(name)` / `PodView.where(name)`: a `Location(node, path)` that
   `hardenlint.model.patch.set_key` / `append_item` take as is. Findings about a missing setting
-  point at `ContainerView.anchor` (Compose: the service's key; Kubernetes: the container's
-  `name: x` entry) or `PodView.anchor` (the pod spec's `spec` key).
+  point at `missing_anchor(name)`: the key of the block that would hold it when that block is
+  already written in the service / container / pod spec (`resources.limits`,
+  `deploy.resources.limits`, `securityContext`, `securityContext.capabilities`, `security_opt`),
+  which is where the fix inserts; otherwise at `ContainerView.anchor` (Compose: the service's key;
+  Kubernetes: the container's `name: x` entry) or `PodView.anchor` (the pod spec's `spec` key).
 - Kubernetes: pod-level `securityContext` fields that Kubernetes applies to containers
   (runAsUser, runAsGroup, runAsNonRoot, seccompProfile, seLinuxOptions, appArmorProfile) are
   inherited by every container that does not set them (`inherited=True`); a container's struct
@@ -42,7 +45,7 @@ from .yamlnodes import (
 )
 
 __all__ = [
-    "Setting", "Mount", "HostVolume", "EnvVar", "Port", "Sysctl", "Location", "ContainerView", "PodView",
+    "Setting", "Mount", "HostVolume", "EnvVar", "block_anchor", "Port", "Sysctl", "Location", "ContainerView", "PodView",
     "YamlFile", "normalise_capability", "normalise_host_path",
 ]
 
@@ -330,6 +333,10 @@ class ContainerView:
             return Location(self.node, sc + ("seccompProfile", "type"))
         return Location(self.node, table[name])
 
+    def missing_anchor(self, name: str) -> Span:
+        """Where a finding about the missing setting `name` points (see the module docstring)."""
+        return block_anchor(self.source, self.where(name), self.anchor)
+
 
 @dataclass
 class PodView:
@@ -347,7 +354,7 @@ class PodView:
     - `sysctls`: pod `securityContext.sysctls`; `volumes`: name -> volume mapping node.
     - `containers`: the views of containers, initContainers and ephemeralContainers.
     - `host_volumes`: hostPath volumes that no container mounts (HostVolume).
-    - `lines`: first and last line of the whole object.
+    - `lines`: first and last line of the whole object; `source`: the file it is written in.
     """
 
     kind: str
@@ -371,6 +378,7 @@ class PodView:
     containers: List[ContainerView] = field(default_factory=list)
     host_volumes: List[HostVolume] = field(default_factory=list)
     lines: Tuple[int, int] = (0, 0)
+    source: Optional[SourceFile] = field(default=None, repr=False)
 
     @property
     def label(self) -> str:
@@ -390,6 +398,32 @@ class PodView:
         }
         return Location(self.spec, table[name])
 
+    def missing_anchor(self, name: str) -> Span:
+        """Where a finding about the missing pod-level setting `name` points (see the module
+        docstring)."""
+        return block_anchor(self.source, self.where(name), self.anchor)
+
+
+def block_anchor(source: Optional[SourceFile], loc: Location, default: Span) -> Span:
+    """The key of the deepest block of `loc.path` already written under `loc.node` (the mapping
+    `patch.set_key`, or the list `patch.append_item`, writes into), or `default` when none is.
+    A block reached through a merge key or an alias is shared with others: `default` then."""
+    if source is None:
+        return default
+    node: Node = loc.node
+    found: Optional[Entry] = None
+    for key in loc.path:
+        e = get_entry(node, key)
+        if e is None or e.merged or e.value_node.start_mark.index < e.key_node.end_mark.index:
+            break
+        found, node = e, e.value_node
+        if not isinstance(node, MappingNode):
+            break
+    if found is None:
+        return default
+    k = found.key_node
+    return Span.of(source.index, k.start_mark.index, k.end_mark.index)
+
 
 # --------------------------------------------------------------------------- the file model
 
@@ -404,6 +438,7 @@ class YamlFile:
     - `objects`: Kubernetes objects (root mappings, `List` items expanded) of every document.
     - `host_volumes`: host paths no container mounts: pods' unmounted hostPath volumes and
       PersistentVolumes' `spec.hostPath` (HostVolume).
+    - `interpolated`: Compose values rewritten by interpolation (`interpolation.Interpolated`).
     - `unknown_suppressions`: (token, span) of `hardenlint.io/ignore` annotation entries that name
       no rule (for HL002).
     """
@@ -415,6 +450,7 @@ class YamlFile:
     pods: List[PodView] = field(default_factory=list)
     objects: List[MappingNode] = field(default_factory=list)
     host_volumes: List[HostVolume] = field(default_factory=list)
+    interpolated: List[Any] = field(default_factory=list)
     unknown_suppressions: List[Tuple[str, Span]] = field(default_factory=list)
 
     @property

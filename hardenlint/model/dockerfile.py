@@ -209,6 +209,7 @@ class Dockerfile:
     global_args: Dict[str, Optional[str]]
     escape: str
     directives: Dict[str, str]
+    fragment: Optional[Stage] = None
     _global_scope: Dict[str, Tuple[int, Optional[str]]] = field(default_factory=dict, repr=False)
     _starts: List[int] = field(default_factory=list, repr=False, compare=False)
     _stage_env: Dict[int, Tuple[Dict[str, Tuple[int, Optional[str]]], int]] = field(
@@ -218,6 +219,12 @@ class Dockerfile:
     @property
     def final_stage(self) -> Optional[Stage]:
         return self.stages[-1] if self.stages else None
+
+    @property
+    def every_stage(self) -> List[Stage]:
+        """The stages, after the fragment when there is one: what rules that judge single
+        instructions walk (a fragment's instructions, outside any stage, are judged too)."""
+        return [self.fragment, *self.stages] if self.fragment is not None else self.stages
 
     # -- lookups ---------------------------------------------------------------------------------
     def instruction_at(self, line: int) -> Optional[Instruction]:

@@ -141,7 +141,7 @@ def kubernetes_pods(source: SourceFile, obj: MappingNode) -> Optional[PodView]:
     name = text_value(get(obj, "metadata", "name")) or ""
     anchor = ctx.span(spec_entry.key_node.start_mark.index, spec_entry.key_node.end_mark.index)
     pod = PodView(kind, name, obj, spec, anchor, metadata if isinstance(metadata, MappingNode) else None,
-                  lines=object_lines(source, obj))
+                  lines=object_lines(source, obj), source=source)
     ann_node = get(metadata, "annotations")
     ann_entries: Dict[str, Entry] = {}
     if isinstance(ann_node, MappingNode):

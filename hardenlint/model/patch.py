@@ -22,7 +22,8 @@ the user wrote them. `file` is a `YamlFile` (or anything with `.source`) or a `S
   still resolve. In a flow mapping the entry and its comma go.
 - `remove_item(file, seq, item)`: deletes a list item (target: a Setting or the item node) the same
   way; a list that becomes empty is written `[]` (`cap_add: []`), which keeps the key with the
-  clear meaning "none" rather than a null.
+  clear meaning "none" rather than a null. The removals of items of one block list carry an
+  empty edit at one shared point, so no two of them are applied together (`_list_tie`).
 
 Values (`value` / `item`): a Python bool/int/float is written as YAML (`true`, `512`). A str is
 YAML scalar text, resolved as PyYAML (YAML 1.1) does: `true`/`yes` are booleans, `512`/`1:30`
@@ -711,15 +712,30 @@ def remove_item(file: Any, seq: Optional[SequenceNode], item: Any) -> Tuple[Edit
         return (_empty_block(file, text, seq, s, e, "[]", docs),)
     dash = _dash_before(text, s)
     first = dash if dash is not None else s
+    tie = _list_tie(text, ranges)
     if _only_blank_before(text, first):
-        return (Edit(_line_start(text, first), _removal_end(text, e), ""),)
+        return (Edit(_line_start(text, first), _removal_end(text, e), ""),) + tie
     # `- - x` nested on one line, or the dash follows other text: remove up to the next item
     nxt = ranges[idx + 1][1] if idx + 1 < len(ranges) else None
     if nxt is not None:
         nd = _dash_before(text, nxt)
-        return (Edit(first, nd if nd is not None else nxt, ""),)
+        return (Edit(first, nd if nd is not None else nxt, ""),) + tie
     prev_end = ranges[idx - 1][2]
-    return (Edit(prev_end, e, ""),)
+    return (Edit(prev_end, e, ""),) + tie
+
+
+def _list_tie(text: str, ranges: Sequence[Tuple[Node, int, int]]) -> Tuple[Edit, ...]:
+    """An empty edit at the line break before a block list's first item, added to every item
+    removal of that list: two removals computed for the list as written would together empty it
+    and leave its key null (`cap_add:`), so the tie makes them conflict and the fixer (or a SARIF
+    consumer applying the non-overlapping fixes) applies one per pass, the last one writing `[]`.
+    None when the first item does not start its line."""
+    first = _dash_before(text, ranges[0][1])
+    first = first if first is not None else ranges[0][1]
+    start = _line_start(text, first)
+    if start == 0 or not _only_blank_before(text, first):
+        return ()
+    return (Edit(start - 1, start - 1, ""),)
 
 
 def _find_seq(docs: List[Node], node: Node, start: Optional[int]) -> Optional[SequenceNode]:

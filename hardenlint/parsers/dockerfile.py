@@ -483,6 +483,7 @@ class _Parser:
         stages: List[Stage] = []
         by_name: Dict[str, Stage] = {}
         current: Optional[Stage] = None
+        loose: List[Instruction] = []
         for ins in instructions:
             kw = ins.keyword
             if kw == "FROM":
@@ -507,10 +508,12 @@ class _Parser:
                         value, ok = expand(raw, lookup, escape, True)
                         global_args[name] = value
                         scope[name] = (KNOWN, value) if ok else (UNKNOWN, value)
-            elif kw in KEYWORDS:
-                ks = ins.keyword_span
-                self.error(ks.start, ks.end,
-                           f"{kw} before the first FROM: only ARG may come before FROM")
+            else:
+                loose.append(ins)
+                if kw in KEYWORDS:
+                    ks = ins.keyword_span
+                    self.error(ks.start, ks.end,
+                               f"{kw} before the first FROM: only ARG may come before FROM")
         if stages:
             stages[-1].is_final = True
         else:
@@ -520,8 +523,12 @@ class _Parser:
             else:
                 end = index.line_end(1) if self.text else 0
                 self.error(0, end, "no FROM instruction: the file has no instructions")
+        fragment = None
+        if loose:  # a fragment: its instructions still get the rules that judge single instructions
+            first = loose[0]
+            fragment = Stage(-1, None, first, "", None, first.span, None, loose, False, None)
         return Dockerfile(self.source, instructions, stages, global_args, escape, dict(self.directives),
-                          _global_scope=scope)
+                          fragment=fragment, _global_scope=scope)
 
     def _stage(self, ins: Instruction, number: int, lookup, by_name: Dict[str, Stage]) -> Stage:
         words = [(m.group(), m.start(), m.end()) for m in _KEYWORD.finditer(ins.args)]
