@@ -5,7 +5,8 @@
 - `nodes`: copy-on-write helpers over PyYAML nodes; values made by a transformer are
   `Synthetic` scalars carrying the marks of the text that produced them.
 - `merge` (strategic merge patches), `json6902` (JSON patches), `transformers` (namespace,
-  prefix/suffix, labels, annotations, images, replicas, generators, name references, vars).
+  prefix/suffix, labels, annotations, images, replicas, generators, name references, vars),
+  `replacements`, `fieldspecs` (built-in and `configurations:` field specs).
 - `build`: one kustomization -> rendered `Resource`s, in kustomize's order.
 - `lint`: what a run lints (roots), linting rendered objects, findings mapped back to files.
 

@@ -3,11 +3,12 @@
 Order (kustomize v5): resources (files, and directories built recursively with their own
 transformers), generators, components (accumulated into the same set), then this
 kustomization's transformers: strategic merge patches, `patches`, namespace, prefix/suffix,
-labels, annotations, JSON 6902 patches, replicas, images. At the top level only: content-hash
+labels, annotations, JSON 6902 patches, replicas, images, replacements. At the top level only: content-hash
 suffixes of generated ConfigMaps/Secrets, name references, vars.
 
-Unsupported features (remote bases, Helm charts, `replacements`, generator/transformer plugins,
-`configurations`) are skipped with a `Note`; a file that cannot be read or a patch that does not
+`configurations:` files add field specs (nameReference, varReference, commonLabels, namespace).
+Unsupported features (remote bases, Helm charts, generator/transformer/validator plugins) are
+skipped with a `Note`; a file that cannot be read or a patch that does not
 apply is a note too, and the rest is still rendered.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from yaml.error import Mark
 
 from ..model.positions import LineIndex
 from ..model.yamlnodes import MappingNode, Node, ScalarNode, SequenceNode, is_null
-from . import json6902, merge, replacements, transformers as tf
+from . import fieldspecs, json6902, merge, replacements, transformers as tf
 from .load import LoadError, Workspace, compose_named, is_remote, kustomization_file
 from .nodes import items, lookup, lookup_path, mapping, pairs, text, with_key
 from .resources import Resource, same_object, selects
@@ -32,7 +33,7 @@ BUILTIN_GROUPS = frozenset(("", "apps", "batch", "autoscaling", "policy", "netwo
 UNSUPPORTED = {
     "helmCharts": "Helm chart inflation", "helmChartInflationGenerator": "Helm chart inflation",
     "generators": "generator plugins", "transformers": "transformer plugins",
-    "validators": "validator plugins", "configurations": "custom transformer configurations",
+    "validators": "validator plugins",
 }
 
 
@@ -60,6 +61,7 @@ class _Builder:
         self.ws = ws
         self.b = build
         self.vars: List[Node] = []
+        self.config = fieldspecs.Config()
 
     def note(self, path: str, message: str) -> None:
         n = Note(path, message)
@@ -76,6 +78,11 @@ class _Builder:
         kpath, k = self.ws.kustomization(directory)
         self.b.files.add(kpath)
         self.b.kustomizations.add(directory)
+        for cref in items(lookup(k, "configurations")):
+            c = text(cref)
+            if c and not is_remote(c):
+                for doc in self._docs(os.path.normpath(os.path.join(directory, c)), kpath):
+                    self.config.read(doc)
         for key, what in UNSUPPORTED.items():
             if lookup(k, key) is not None and not is_null(lookup(k, key)):
                 self.note(kpath, f"{what} (`{key}`) not supported: skipped")
@@ -225,16 +232,16 @@ class _Builder:
                     self._apply_smp(doc, ra, target, kpath)
         ns = lookup(k, "namespace")
         if text(ns):
-            tf.namespace(ra, ns)
+            tf.namespace(ra, ns, self.config)
         tf.prefix_suffix(ra, lookup(k, "namePrefix"), lookup(k, "nameSuffix"))
         common = [(kn, v) for _k, kn, v in pairs(lookup(k, "commonLabels"))]
         if common:
-            tf.labels(ra, common, selectors=True, templates=True)
+            tf.labels(ra, common, selectors=True, templates=True, config=self.config)
         for entry in items(lookup(k, "labels")):
             kvs = [(kn, v) for _k, kn, v in pairs(lookup(entry, "pairs"))]
             sel = text(lookup(entry, "includeSelectors")) == "true"
             tmpl = text(lookup(entry, "includeTemplates")) == "true"
-            tf.labels(ra, kvs, selectors=sel, templates=tmpl)
+            tf.labels(ra, kvs, selectors=sel, templates=tmpl, config=self.config)
         ann = [(kn, v) for _k, kn, v in pairs(lookup(k, "commonAnnotations"))]
         if ann:
             tf.annotations(ra, ann)
@@ -342,9 +349,9 @@ def build(directory: str, ws: Optional[Workspace] = None) -> Build:
         return b
     tf.clear_empty_annotations(ra)
     tf.add_hashes(ra)
-    tf.fix_references(ra)
+    tf.fix_references(ra, builder.config)
     if builder.vars:
-        missing = tf.resolve_vars(ra, builder.vars)
+        missing = tf.resolve_vars(ra, builder.vars, builder.config)
         for m in missing:
             builder.note(directory, f"var {m} cannot be resolved: left as written")
     b.resources = ra

@@ -18,6 +18,7 @@ from .nodes import (
     Synthetic, items, lookup, lookup_path, mapping, pairs, scalar, sequence, set_path, text,
     update_path, with_key,
 )
+from . import fieldspecs
 from .resources import CLUSTER_SCOPED, Resource
 
 POD_TEMPLATE_KINDS = {
@@ -30,11 +31,17 @@ POD_TEMPLATE_KINDS = {
 
 # --------------------------------------------------------------------------- namespace
 
-def namespace(res: List[Resource], value: Node) -> None:
+def namespace(res: List[Resource], value: Node, config=None) -> None:
     ns = text(value)
     if ns is None:
         return
     accounts = {r.names[0] for r in res if r.kind == "ServiceAccount"} | {r.name for r in res if r.kind == "ServiceAccount"}
+    services = {n for r in res if r.kind == "Service" for n in r.names}
+
+    def _svc(s: Optional[Node]) -> Optional[Node]:
+        # a webhook's service namespace follows only a Service of the build
+        return _set_if(s, "namespace", value) if text(lookup(s, "name")) in services else s
+
     for r in res:
         kind = r.kind
         node = r.node
@@ -43,13 +50,15 @@ def namespace(res: List[Resource], value: Node) -> None:
         if kind in ("RoleBinding", "ClusterRoleBinding"):
             node = update_path(node, ("subjects", "[]"), lambda s: _subject_ns(s, value, accounts))
         elif kind in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"):
-            node = update_path(node, ("webhooks", "[]", "clientConfig", "service"),
-                               lambda s: _set_if(s, "namespace", value))
+            node = update_path(node, ("webhooks", "[]", "clientConfig", "service"), _svc)
         elif kind == "APIService":
-            node = update_path(node, ("spec", "service"), lambda s: _set_if(s, "namespace", value))
+            node = update_path(node, ("spec", "service"), _svc)
         elif kind == "CustomResourceDefinition":
-            node = update_path(node, ("spec", "conversion", "webhook", "clientConfig", "service"),
-                               lambda s: _set_if(s, "namespace", value))
+            node = update_path(node, ("spec", "conversion", "webhook", "clientConfig", "service"), _svc)
+        if config is not None:
+            for fs in config.namespace:
+                if fs.applies(kind, r.group):
+                    node = fieldspecs.update(node, fs.path, lambda _old: value, fs.create)
         if node is not r.node:
             r.set_node(node)
 
@@ -136,7 +145,7 @@ def _stringify(kvs: List[Tuple[Node, Node]]) -> List[Tuple[Node, Node]]:
     return out
 
 
-def labels(res: List[Resource], kvs: List[Tuple[Node, Node]], selectors: bool, templates: bool) -> None:
+def labels(res: List[Resource], kvs: List[Tuple[Node, Node]], selectors: bool, templates: bool, config=None) -> None:
     if not kvs:
         return
     kvs = _stringify(kvs)
@@ -151,6 +160,10 @@ def labels(res: List[Resource], kvs: List[Tuple[Node, Node]], selectors: bool, t
                 for direction, peer in (("ingress", "from"), ("egress", "to")):
                     node = update_path(node, ("spec", direction, "[]", peer, "[]", "podSelector", "matchLabels"),
                                        lambda m: _merge_labels(m, kvs))
+        if selectors and config is not None:
+            for fs in config.common_labels:
+                if fs.applies(kind, r.group):
+                    node = _add_pairs(node, fs.path, kvs, fs.create)
         if selectors and kind in POD_TEMPLATE_KINDS and kind != "CronJob":
             spec = POD_TEMPLATE_KINDS[kind] + ("spec",)
             for aff in ("podAffinity", "podAntiAffinity"):
@@ -440,24 +453,34 @@ def _pod_spec_paths(kind: str) -> List[Tuple[str, ...]]:
     return [p + ("spec",)] if p else []
 
 
-def fix_references(res: List[Resource]) -> None:
+def fix_references(res: List[Resource], config=None) -> None:
     """Point references (volumes, envFrom, serviceAccountName, roleRef, subjects, ...) at the
     final names of ConfigMaps, Secrets, ServiceAccounts, Roles, Services and PVCs renamed by
     prefixes, suffixes and hashes."""
-    renames: Dict[Tuple[str, str], Tuple[str, Node]] = {}
+    # (kind, old name) -> [(namespace, new name)]: a reference follows a rename only from the
+    # same namespace (or to a cluster-scoped object), as kustomize matches them
+    renames: Dict[Tuple[str, str], List[Tuple[str, str]]] = {}
     for r in res:
         if len(r.names) > 1:
-            final = lookup_path(r.node, "metadata", "name")
             for old in r.names[:-1]:
-                renames.setdefault((r.kind, old), (r.name, final))
+                renames.setdefault((r.kind, old), []).append((r.namespace, r.name))
     if not renames:
         return
+    referrer_ns = [""]
+
+    def lookup_rename(kind: str, name: Optional[str], ns: Optional[str] = None) -> Optional[str]:
+        cands = renames.get((kind, name)) if name is not None else None
+        if not cands:
+            return None
+        want = referrer_ns[0] if ns is None else ns
+        if kind in CLUSTER_SCOPED or not want:  # cluster-scoped on either side: by name
+            return cands[0][1]
+        return next((new for n, new in cands if n == want), None)
 
     def ren(kind: str) -> Callable[[Optional[Node]], Optional[Node]]:
         def fn(n: Optional[Node]) -> Optional[Node]:
-            t = text(n)
-            hit = renames.get((kind, t)) if t is not None else None
-            return scalar(hit[0], n) if hit is not None else n
+            hit = lookup_rename(kind, text(n))
+            return scalar(hit, n) if hit is not None else n
         return fn
 
     def ctr_refs(node: Node, base: Tuple[str, ...]) -> Node:
@@ -481,6 +504,7 @@ def fix_references(res: List[Resource]) -> None:
     for r in res:
         node = r.node
         kind = r.kind
+        referrer_ns[0] = "" if kind in CLUSTER_SCOPED else r.namespace
         for base in _pod_spec_paths(kind):
             node = ctr_refs(node, base)
         if kind == "StatefulSet":
@@ -489,7 +513,7 @@ def fix_references(res: List[Resource]) -> None:
             rk = text(lookup_path(node, "roleRef", "kind"))
             if rk in ("Role", "ClusterRole"):
                 node = update_path(node, ("roleRef", "name"), ren(rk))
-            node = update_path(node, ("subjects", "[]"), lambda s: _subject(s, renames))
+            node = update_path(node, ("subjects", "[]"), lambda s: _subject(s, lookup_rename))
         if kind == "ServiceAccount":
             node = update_path(node, ("secrets", "[]", "name"), ren("Secret"))
             node = update_path(node, ("imagePullSecrets", "[]", "name"), ren("Secret"))
@@ -508,16 +532,21 @@ def fix_references(res: List[Resource]) -> None:
             tk = text(lookup_path(node, "spec", "scaleTargetRef", "kind"))
             if tk:
                 node = update_path(node, ("spec", "scaleTargetRef", "name"), ren(tk))
+        if config is not None:
+            for ref_kind, specs in config.name_refs:
+                for fs in specs:
+                    if fs.applies(kind, r.group):
+                        node = fieldspecs.update(node, fs.path, ren(ref_kind), False)
         if node is not r.node:
             r.node = node  # references do not rename the object itself
 
 
-def _subject(s: Node, renames) -> Node:
+def _subject(s: Node, lookup_rename) -> Node:
     if text(lookup(s, "kind")) != "ServiceAccount":
         return s
     n = lookup(s, "name")
-    hit = renames.get(("ServiceAccount", text(n)))
-    return with_key(s, "name", scalar(hit[0], n)) if hit else s
+    hit = lookup_rename("ServiceAccount", text(n), text(lookup(s, "namespace")))
+    return with_key(s, "name", scalar(hit, n)) if hit else s
 
 
 # --------------------------------------------------------------------------- vars
@@ -525,9 +554,10 @@ def _subject(s: Node, renames) -> Node:
 _VAR = re.compile(r"\$\(([A-Za-z0-9_.\-]+)\)")
 
 
-def resolve_vars(res: List[Resource], var_nodes: List[Node]) -> List[str]:
-    """Replace `$(NAME)` of declared `vars:` in string values (every field: kustomize limits it
-    to its varReference field specs). Returns the names that could not be resolved."""
+def resolve_vars(res: List[Resource], var_nodes: List[Node], config=None) -> List[str]:
+    """Replace `$(NAME)` of declared `vars:` in the fields of the varReference field specs
+    (built-in: container command, args, env values, mount paths; plus `configurations:`).
+    Returns the names that could not be resolved."""
     values: Dict[str, str] = {}
     missing = []
     for v in var_nodes:
@@ -565,7 +595,14 @@ def resolve_vars(res: List[Resource], var_nodes: List[Node]) -> List[str]:
         return n
 
     for r in res:
-        r.node = sub(r.node)  # type: ignore[assignment]
+        node = r.node
+        if config is None:
+            node = sub(node)
+        else:
+            for fs in config.var_refs:
+                if fs.applies(r.kind, r.group):
+                    node = fieldspecs.update(node, fs.path, sub, False)
+        r.node = node  # type: ignore[assignment]
     return missing
 
 
