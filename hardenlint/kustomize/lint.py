@@ -260,8 +260,6 @@ class KustomizeRun:
 
     def lint(self) -> Tuple[Dict[str, List[Finding]], List[str]]:
         """Findings per file (absolute path), and internal errors."""
-        from .. import registry
-
         linter = self.linter
         comp = Composite(self.ws)
         self.secret_parts: Dict[str, Tuple[set, list]] = {}
@@ -352,8 +350,7 @@ class KustomizeRun:
         return tuple(sorted((v for v in values if v), key=len, reverse=True)), spans
 
     def _check(self, comp: Composite, obj: MappingNode, errors: List[str]):
-        from .. import registry
-        from ..engine import KIND_LETTER
+        from ..engine import FileResult
         from ..model.kubernetes_view import kubernetes_pods
         from ..parsers.yaml import _annotation_suppressions
 
@@ -370,24 +367,16 @@ class KustomizeRun:
             ann_ids |= ids
         parsed = Parsed(source, "kubernetes", model)
         self._model = model
-        out = []
-        linter = self.linter
-        for chk in registry.checks_for(KIND_LETTER["kubernetes"]):
-            if chk.rule not in linter.enabled:
-                continue
-            opts = {name: o.default for name, o in chk.options.items()}
-            opts.update(linter.config.rule_options.get(chk.rule, {}))
-            ctx = registry.RuleContext(chk.rule, opts, linter.today, linter.config.trusted_registries)
-            try:
-                for v in chk.func(parsed.model, ctx):
-                    out.append((chk.rule, v))
-            except Exception as e:  # reported, never a traceback
-                errors.append(f"kustomize: internal error in {chk.rule}: {type(e).__name__}: {e}")
+        sink = FileResult("kustomize", "kubernetes")
+        out = list(self.linter._run_checks(parsed, sink))  # the engine's own check loop
+        errors.extend(sink.internal_errors)
         return out, ann_ids
 
     def _keep(self, rule: str, path: str, span: Span, cache: Dict[str, object], comp: Composite) -> bool:
         linter = self.linter
-        if rule not in linter.enabled or rule in linter._per_file_ignores(_display(path)):
+        shown = _display(path)
+        if rule not in linter.enabled or rule in linter._per_file_ignores(shown) \
+                or rule in linter._profile_ignores(shown, "kubernetes"):
             return False
         t = self.ws.texts.get(path, "")
         if "hardenlint" not in t:
