@@ -68,6 +68,9 @@ class Composite:
         pos = 0
         self.order: List[Tuple[int, str]] = []
         for path, t in ws.texts.items():
+            docs = ws.docs.get(path)
+            if docs and all(d.__dict__.get("_hl_stub") for d in docs):
+                continue  # only CRDs composed without their spec: never linted, never pointed at
             self.bases[path] = pos
             self.order.append((pos, path))
             parts.append(t)
@@ -270,9 +273,10 @@ class KustomizeRun:
             for f in b.files:
                 roots_of_file.setdefault(f, set()).add(b.root)
         sup_cache: Dict[str, object] = {}
+        checked = []  # (root, violations): every object checked before any fix is mapped
         for b in self.builds:
             for r in b.resources:
-                if r.kind in SKIP_KINDS:
+                if r.kind in SKIP_KINDS or r.stub:
                     continue
                 try:
                     obj = comp.relocate(r.node)
@@ -280,23 +284,23 @@ class KustomizeRun:
                 except (YamlLimitError, RecursionError):
                     continue
                 self._note_secrets(comp)
-                for rule, v in violations:
-                    if rule in ann:
-                        continue
-                    path, span = comp.span(v.span)
-                    if not self._keep(rule, path, span, sup_cache, comp):
-                        continue
-                    fpath, fix = comp.fix(v.fix)
-                    info = RULES[rule]
-                    level = linter.config.severity.get(rule) or v.level or info.level
-                    key = (rule, path, span.start, span.end, v.message)
-                    hit = hits.get(key)
-                    if hit is None:
-                        f = Finding(rule, info.name, level, _display(path), span, v.message, None, "kubernetes")
-                        hit = hits[key] = _Hit(f, path)
-                    if b.root not in hit.roots:
-                        hit.roots.append(b.root)
-                        hit.fixes.append((fpath, fix) if fpath is not None and fix is not None else None)
+                checked.append((b.root, [(rule, v) for rule, v in violations if rule not in ann]))
+        for root, violations in checked:
+            for rule, v in violations:
+                path, span = comp.span(v.span)
+                if not self._keep(rule, path, span, sup_cache, comp):
+                    continue
+                fpath, fix = comp.fix(v.fix)
+                info = RULES[rule]
+                level = linter.config.severity.get(rule) or v.level or info.level
+                key = (rule, path, span.start, span.end, v.message)
+                hit = hits.get(key)
+                if hit is None:
+                    f = Finding(rule, info.name, level, _display(path), span, v.message, None, "kubernetes")
+                    hit = hits[key] = _Hit(f, path)
+                if root not in hit.roots:
+                    hit.roots.append(root)
+                    hit.fixes.append((fpath, fix) if fpath is not None and fix is not None else None)
         out: Dict[str, List[Finding]] = {}
         for hit in hits.values():
             f = hit.finding
