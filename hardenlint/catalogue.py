@@ -29,7 +29,7 @@ class RuleInfo:
     kinds: str  # letters from "DCK"
     level: str
     preset: str  # "recommended" or "strict"
-    fix: str  # "safe", "unsafe", "resolver", "none"
+    fix: str  # "safe", "unsafe", "resolver", "resolver (unsafe)", "none"
     aliases: Tuple[str, ...]
     summary: str
 
@@ -66,6 +66,8 @@ _RULES = (
     _r("HL107", "verification-disabled", "DCK", "error", "recommended", "unsafe",
        " ".join(f"CKV2_DOCKER_{i}" for i in range(2, 17)),
        "TLS or signature verification is turned off."),
+    _r("HL109", "image-digest-unknown", "DCK", "error", "recommended", "none", "",
+       "(online) The registry does not have the pinned digest for that repository: nothing can pull it."),
     _r("HL201", "large-base-image", "D", "warning", "recommended", "unsafe", "",
        "The final stage is built on a full general-purpose image where a smaller one exists."),
     _r("HL202", "apt-install-recommends", "D", "note", "recommended", "unsafe", "DL3015 DS-0029",
@@ -80,6 +82,8 @@ _RULES = (
        "The image's release cycle is past its end of life and gets no security fixes."),
     _r("HL207", "world-writable-permissions", "D", "warning", "recommended", "unsafe", "",
        "Files are made world-writable or setuid/setgid during the build."),
+    _r("HL208", "image-digest-outdated", "DCK", "note", "strict", "resolver (unsafe)", "",
+       "(online) The image's tag now points at another digest than the one pinned."),
     _r("HL301", "no-user", "D", "error", "recommended", "unsafe", "CKV_DOCKER_3 DS-0002",
        "The final stage never switches to a non-root user."),
     _r("HL302", "user-root", "D", "error", "recommended", "unsafe", "DL3002 CKV_DOCKER_8",

@@ -1,4 +1,4 @@
-"""Command line: `hardenlint check|rules|explain`. Exit 0 clean, 1 findings, 2 errors."""
+"""Command line: `hardenlint check|pin|rules|explain`. Exit 0 clean, 1 findings, 2 errors."""
 from __future__ import annotations
 
 import argparse
@@ -11,7 +11,7 @@ from .catalogue import RULES, expand_selector
 from .config import THRESHOLDS, Config, ConfigError, find_config, load_file
 from .report import Report
 
-COMMANDS = ("check", "rules", "explain")
+COMMANDS = ("check", "pin", "rules", "explain")
 FORMATS = ("text", "json", "sarif", "gcc", "github", "rdjson")
 
 
@@ -49,6 +49,20 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--sarif-category", metavar="ID", help="SARIF runAutomationDetails id (code scanning category)")
     c.add_argument("--no-color", action="store_true", help="plain text output")
     c.add_argument("--quiet", "-q", action="store_true", help="findings only: no source lines, no summary on success")
+    _resolver_args(c)
+    c.add_argument("--resolve", action="store_true", default=None,
+                   help="ask registries for digests (network): online rules HL109/HL208 and the pin fixes")
+
+    pn = sub.add_parser("pin", help="pin every image reference to its registry digest (network)")
+    pn.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
+    pn.add_argument("--update", action="store_true", help="also move outdated digests to what their tag means now")
+    pn.add_argument("--diff", action="store_true", help="print the diff; write nothing")
+    pn.add_argument("--check", action="store_true", help="write nothing; exit 1 when a reference is unpinned or outdated")
+    pn.add_argument("--config", metavar="FILE", help="config file (default: nearest .hardenlint.yaml or pyproject.toml)")
+    pn.add_argument("--exclude", action="append", metavar="GLOB", help="skip paths matching GLOB (adds to config)")
+    pn.add_argument("--force-exclude", action="store_true", help="apply excludes to files named explicitly too")
+    pn.add_argument("--no-color", action="store_true", help="plain text output")
+    _resolver_args(pn)
 
     r = sub.add_parser("rules", help="list every rule")
     r.add_argument("--format", choices=("text", "json"), default="text")
@@ -56,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("explain", help="print a rule's documentation page")
     e.add_argument("rule", metavar="RULE", help="rule id or alias, e.g. HL301 or DL3002")
     return p
+
+
+def _resolver_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--insecure-registry", action="append", metavar="HOST[:PORT]",
+                   help="with --resolve: allow plain HTTP to this registry host (repeatable)")
+    p.add_argument("--no-cache", action="store_true", help="with --resolve: neither read nor write the resolver cache")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -71,6 +91,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _cmd_explain(args)
         if args.command == "check":
             return _cmd_check(args)
+        if args.command == "pin":
+            return _cmd_pin(args)
         parser.print_help()
         return 2
     except (UsageError, ConfigError) as e:
@@ -117,6 +139,12 @@ def build_config(args: argparse.Namespace) -> Config:
         cfg.trusted_registries = cfg.trusted_registries + tuple(r.lower().rstrip("/") for r in args.trusted_registry)
     if args.exclude:
         cfg.exclude = cfg.exclude + tuple(args.exclude)
+    if getattr(args, "resolve", None):
+        cfg.resolve = True
+    if args.insecure_registry:
+        cfg.insecure_registries = cfg.insecure_registries + tuple(h.lower().rstrip("/") for h in args.insecure_registry)
+    if args.no_cache:
+        cfg.resolve_cache = False
     if getattr(args, "no_profiles", False):
         cfg.profiles = {}
     for path in getattr(args, "env_file", None) or ():
@@ -154,17 +182,63 @@ def _cmd_check(args: argparse.Namespace) -> int:
         text.write(report, stream, color, quiet=args.quiet)
     else:
         stream.write(out_text)
-    for path, msg in report.notes:
+    if _print_errors(report):
+        return 2
+    if args.diff:
+        return 1 if diff else 0
+    return 1 if report.at_or_above(cfg.failure_threshold) else 0
+
+
+def _print_errors(report: Report) -> bool:
+    """Internal errors, unreadable paths, unresolved references and notes on stderr; True when
+    the run failed (an unresolved reference or a note alone never fails it)."""
+    for ref, msg in sorted((report.unresolved or {}).items()):
+        print(f"hardenlint: cannot resolve `{ref}`: {msg}", file=sys.stderr)
+    for path, msg in report.notes:  # what a kustomization uses that was not rendered
         print(f"hardenlint: note: {path}: {msg}", file=sys.stderr)
     for msg in report.internal_errors:
         print(f"hardenlint: {msg}", file=sys.stderr)
     for msg in report.unreadable.values():
         print(f"hardenlint: {msg}", file=sys.stderr)
-    if report.internal_errors or report.unreadable:
+    return bool(report.internal_errors or report.unreadable)
+
+
+def _cmd_pin(args: argparse.Namespace) -> int:
+    """`hardenlint pin`: the pin fixes of HL101-HL103 (and with --update HL208's), whatever the
+    preset, through the fixer; --diff/--check write nothing."""
+    from .oci.session import PIN_RULES
+    from .runner import RunError, run
+
+    for name in ("preset", "select", "extend_select", "ignore", "failure_threshold", "trusted_registry"):
+        setattr(args, name, None)
+    cfg = build_config(args)
+    cfg.select, cfg.extend_select, cfg.ignore, cfg.resolve = PIN_RULES + ("HL208",), (), (), True
+    dry = args.diff or args.check
+    run_args = argparse.Namespace(fix=not dry, diff=dry, unsafe_fixes=args.update, force_exclude=args.force_exclude,
+                                  stdin_filename=None)
+    try:
+        report, diff = run(args.paths or ["."], cfg, run_args)
+    except RunError as e:
+        raise UsageError(str(e)) from None
+    stream = sys.stderr if args.diff else sys.stdout
+    if args.diff:
+        sys.stdout.write(diff)
+    from .reporters import text
+
+    if report.findings:
+        text.write(report, stream, _use_color(args, stream), quiet=True)
+    pinned = report.fixed
+    verb = "would pin" if dry else "pinned"
+    left = len(report.findings)
+    print(f"hardenlint pin: {verb} {pinned} image reference{'s' if pinned != 1 else ''}"
+          + (f"; {left} left unpinned or outdated" if left else ""), file=sys.stderr)
+    if _print_errors(report):
         return 2
+    if args.check:
+        return 1 if diff or report.findings else 0
     if args.diff:
         return 1 if diff else 0
-    return 1 if report.at_or_above(cfg.failure_threshold) else 0
+    return 0
 
 
 def _render(report: Report, args: argparse.Namespace) -> str:

@@ -54,6 +54,8 @@ class Linter:
         self.config = config
         self.enabled = config.enabled_rules()
         self.today = today or datetime.date.today()
+        self.resolved = None  # --resolve: the registry's answers (hardenlint.oci.resolve.Resolutions)
+        self.preparsed: dict = {}  # (path, text) -> Parsed, filled by the --resolve gathering pass
         self._env_files: dict = {}  # compose variables per folder (or per --env-file list)
 
     def compose_environment(self, source: SourceFile) -> dict:
@@ -65,7 +67,7 @@ class Linter:
     def lint_source(self, source: SourceFile) -> Tuple[FileResult, Optional[Parsed]]:
         result = FileResult(source.path, None)
         try:
-            parsed = parse(source, lambda: self.compose_environment(source))
+            parsed = self.preparsed.pop((source.path, source.text), None) or parse(source, lambda: self.compose_environment(source))
         except RecursionError:
             parsed = Parsed(source, source.kind if source.kind != "yaml" else None,
                             errors=[_whole_file_error(source, "nesting too deep to parse")])
@@ -114,7 +116,7 @@ class Linter:
                 continue
             opts = {name: o.default for name, o in chk.options.items()}
             opts.update(self.config.rule_options.get(chk.rule, {}))
-            ctx = registry.RuleContext(chk.rule, opts, self.today, self.config.trusted_registries)
+            ctx = registry.RuleContext(chk.rule, opts, self.today, self.config.trusted_registries, self.resolved)
             try:
                 for v in chk.func(parsed.model, ctx):
                     yield chk.rule, v

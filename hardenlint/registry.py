@@ -41,12 +41,15 @@ class Check:
 
 @dataclass
 class RuleContext:
-    """What a check may read besides the model: its options, the run's date and config."""
+    """What a check may read besides the model: its options, the run's date and config, and with
+    `--resolve` the registry's answers for the run's image references (`hardenlint.oci.resolve.
+    Resolutions`; None without `--resolve`, so online rules stay silent and offer no fix)."""
 
     rule: str
     options: Dict[str, Any]
     today: datetime.date
     trusted_registries: Tuple[str, ...] = ()
+    resolved: Any = None
 
 
 CHECKS: List[Check] = []

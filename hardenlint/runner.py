@@ -44,6 +44,10 @@ def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
     kust = _kustomize(linter, paths, files)
     if kust is not None:
         files = kust.remaining
+    if cfg.resolve:  # before any worker is forked: the workers inherit the answers
+        from .oci.session import resolve
+
+        report.unresolved = resolve(linter, files, images=kust.images() if kust is not None else ()).errors
     if fixing:
         from . import fixer
 
@@ -172,6 +176,10 @@ def _run_stdin(linter: Linter, args, report: Report, diffs: List[str], fixing: b
     except SourceError as e:
         raise RunError(f"stdin: {e}") from None
     source = SourceFile(name, text, kind, bom)
+    if linter.config.resolve:
+        from .oci.session import resolve
+
+        report.unresolved = resolve(linter, sources=[source]).errors
     if fixing:
         from .fixer import fix_source
 

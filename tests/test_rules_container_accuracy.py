@@ -188,3 +188,12 @@ def test_hl404_baseline_types_are_not_findings():
     assert run(text, "HL404", K8S) == []
     compose = "services:\n  a:\n    image: x:1\n    security_opt: ['label=type:my_t']\n"
     assert run(compose, "HL404") == []  # the baseline tier is a Kubernetes admission rule
+
+
+def test_hl404_when_every_entry_goes_one_fix_removes_the_whole_options():
+    text = pod("  securityContext:\n    runAsNonRoot: true\n    seLinuxOptions:\n      user: system_u\n"
+               "      type: report_t\n  containers:\n  - name: a\n    image: x:1\n")
+    first, second = run(text, "HL404", K8S)
+    assert first.fix.title == "remove `seLinuxOptions`" and second.fix is None
+    out = yaml.safe_load(apply_edits(text, first.fix.edits))
+    assert out["spec"]["securityContext"] == {"runAsNonRoot": True}

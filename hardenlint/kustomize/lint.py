@@ -242,6 +242,25 @@ class KustomizeRun:
         self.remaining = [(p, k) for p, k in files if os.path.abspath(p) not in reached
                           and not is_kustomization(p)]
 
+    def images(self) -> List:
+        """The image references of every rendered container (for `--resolve`)."""
+        from ..model.image import parse_image
+        from .transformers import container_images
+
+        out = []
+        seen = set()
+        for b in self.builds:
+            for r in b.resources:
+                if r.stub:
+                    continue
+                for raw in container_images(r.node):
+                    if raw not in seen:
+                        seen.add(raw)
+                        ref = parse_image(raw)
+                        if ref is not None:
+                            out.append(ref)
+        return out
+
     def all_notes(self) -> List[Note]:
         out: List[Note] = []
         for n in self.notes + [n for b in self.builds for n in b.notes]:

@@ -241,6 +241,23 @@ def images(res: List[Resource], entries: List[Node]) -> None:
             r.set_node(node)
 
 
+def container_images(node: Node, depth: int = 0) -> List[str]:
+    """The `image` of every item of every `containers` / `initContainers` list in `node`."""
+    out: List[str] = []
+    if depth > 60:
+        return out
+    if isinstance(node, MappingNode):
+        for k, v in node.value:
+            if isinstance(k, ScalarNode) and k.value in ("containers", "initContainers") and isinstance(v, SequenceNode):
+                out.extend(t for t in (text(lookup(c, "image")) for c in v.value) if t)
+            else:
+                out.extend(container_images(v, depth + 1))
+    elif isinstance(node, SequenceNode):
+        for i in node.value:
+            out.extend(container_images(i, depth + 1))
+    return out
+
+
 def _walk_images(node: Node, table, depth: int) -> Node:
     if depth > 60:
         return node

@@ -54,4 +54,6 @@ def render(report: Report) -> str:
         "skipped": [{"path": p, "reason": r} for p, r in sorted(report.skipped.items())],
         "unreadable": [{"path": p, "message": m} for p, m in sorted(report.unreadable.items())],
     }
+    if report.unresolved is not None:  # only with --resolve
+        summary["unresolved"] = [{"reference": r, "message": m} for r, m in sorted(report.unresolved.items())]
     return json.dumps({"version": __version__, "findings": findings, "summary": summary}, indent=2, ensure_ascii=False) + "\n"

@@ -95,41 +95,51 @@ def selinux_disabled(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
     yield from found
     allowed = BASELINE_SELINUX_TYPES | {str(t) for t in ctx.options.get("allowed-types") or ()}
     seen = {(v.span.start, v.span.end) for v in found}
-    for owner, options in _selinux_options(f):
-        for key, e in mapping_entries(options).items():
+    ctx_ = BuildContext(f.source)
+    for owner, holder, options in _selinux_options(f):
+        entries = mapping_entries(options)
+        bad = []
+        for key, e in entries.items():
             value = (text_value(e.value_node) or "").strip()
-            if key not in ("type", "user", "role") or not value:
+            if key in ("type", "user", "role") and value and not (key == "type" and value in allowed):
+                bad.append((key, value, ctx_.entry(e, value)))
+        # every entry goes: one fix removes the whole `seLinuxOptions` (entry by entry would leave it null)
+        whole = _struct_entry(holder, options) if len(bad) == len(entries) > 1 else None
+        for n, (key, value, st) in enumerate(bad):
+            if not once(seen, st.span):
+                whole = None  # reported by the unconfined check above, with its own fix
                 continue
-            if key == "type" and value in allowed:
-                continue
-            s = BuildContext(f.source).entry(e, value)
-            if not once(seen, s.span):
-                continue
-            if key == "type" and value in UNCONFINED_SELINUX_TYPES:
-                yield Violation(s.span, f"{owner}: SELinux separation is turned off (`type: {value}`)",
-                                fix("remove the setting that disables SELinux", remove_setting(f, s), "unsafe"))
-            elif key == "type":
-                yield Violation(s.span, f"{owner}: SELinux type `{value}` is outside the Pod Security baseline "
-                                        f"({', '.join(sorted(BASELINE_SELINUX_TYPES))}); baseline admission "
-                                        f"rejects the pod. List site types in `allowed-types`",
-                                fix(f"remove `type: {value}`", remove_setting(f, s), "unsafe"), "warning")
+            if whole is not None:
+                edits = patch.remove_entry(f, whole.key_node, whole.mapping) if n == 0 else ()
             else:
-                yield Violation(s.span, f"{owner}: SELinux `{key}: {value}` picks an identity the Pod Security "
-                                        f"baseline does not allow (only `type` and `level` may be set)",
-                                fix(f"remove `{key}`", remove_setting(f, s), "unsafe"), "warning")
+                edits = remove_setting(f, st)
+            if key == "type" and value in UNCONFINED_SELINUX_TYPES:
+                yield Violation(st.span, f"{owner}: SELinux separation is turned off (`type: {value}`)",
+                                fix("remove the setting that disables SELinux", edits, "unsafe"))
+            elif key == "type":
+                yield Violation(st.span, f"{owner}: SELinux type `{value}` is outside the Pod Security baseline "
+                                         f"({', '.join(sorted(BASELINE_SELINUX_TYPES))}); baseline admission "
+                                         f"rejects the pod. List site types in `allowed-types`",
+                                fix(f"remove `type: {value}`" if n or whole is None else "remove `seLinuxOptions`",
+                                    edits, "unsafe"), "warning")
+            else:
+                yield Violation(st.span, f"{owner}: SELinux `{key}: {value}` picks an identity the Pod Security "
+                                         f"baseline does not allow (only `type` and `level` may be set)",
+                                fix(f"remove `{key}`" if n or whole is None else "remove `seLinuxOptions`",
+                                    edits, "unsafe"), "warning")
 
 
-def _selinux_options(f: YamlFile) -> Iterable[Tuple[str, MappingNode]]:
-    """(who, `seLinuxOptions` mapping) for every Kubernetes pod and container that writes one;
-    admission judges each level, whether or not a container overrides the pod's."""
+def _selinux_options(f: YamlFile) -> Iterable[Tuple[str, MappingNode, MappingNode]]:
+    """(who, its securityContext, `seLinuxOptions` mapping) for every Kubernetes pod and container
+    that writes one; admission judges each level, whether or not a container overrides the pod's."""
     for pod in f.pods:
         opts = get(pod.security_context, "seLinuxOptions")
         if isinstance(opts, MappingNode):
-            yield pod.label, opts
+            yield pod.label, pod.security_context, opts
         for c in pod.containers:
             opts = get(c.security_context, "seLinuxOptions")
             if isinstance(opts, MappingNode):
-                yield c.label, opts
+                yield c.label, c.security_context, opts
 
 
 def _has_profile(c: ContainerView) -> bool:

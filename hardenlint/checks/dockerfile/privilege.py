@@ -132,10 +132,11 @@ def user_root(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
 
 @check("HL318", "D", needs_stages=True)
 def non_numeric_user(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
-    """The final stage's effective USER is a name, not a numeric UID."""
+    """The final stage's effective USER is a name, not a numeric UID (not for Windows images,
+    whose accounts are names: Kubernetes checks them with `runAsUserName`)."""
     final = df.final_stage
     users = _users(df, final) if final is not None else []
-    if not users:
+    if not users or _windows(df, final):
         return
     _stage, ins, user = users[-1]
     if user is None or user.isdigit() or _is_root(user):
