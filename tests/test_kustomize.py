@@ -235,3 +235,14 @@ def test_unsupported_features_note_on_stderr_and_in_sarif(tree):
     notes = json.loads(out)["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert any("helmCharts" in n["message"]["text"] for n in notes)
     assert any(r["ruleId"] == "HL304" for r in json.loads(out)["runs"][0]["results"])
+
+
+def test_reached_files_still_get_hl001_and_hl002(tree):
+    (tree / "basic" / "base" / "deployment.yaml").write_text(
+        (FIX / "basic" / "base" / "deployment.yaml").read_text().replace(
+            "      containers:", "      # hardenlint ignore=HL999\n      containers:"))
+    (tree / "basic" / "overlays" / "prod" / "limits.yaml").write_text("kind: Deployment\nspec: [\n")
+    fs, err = findings(tree, "basic")
+    assert any(f["rule"] == "HL002" and f["path"].endswith("base/deployment.yaml") for f in fs)
+    assert any(f["rule"] == "HL001" and f["path"].endswith("prod/limits.yaml") for f in fs)
+    assert "Traceback" not in err and "limits.yaml" in err  # the patch that could not be read: a note

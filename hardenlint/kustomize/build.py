@@ -75,6 +75,9 @@ class _Builder:
             self.note(directory, "kustomization includes itself (cycle); skipped")
             return
         stack = stack + (directory,)
+        found = kustomization_file(directory)
+        if found is not None:
+            self.b.files.add(found)  # reached, even when it does not parse (HL001 then)
         kpath, k = self.ws.kustomization(directory)
         self.b.files.add(kpath)
         self.b.kustomizations.add(directory)
@@ -128,12 +131,12 @@ class _Builder:
         self.vars.extend(items(lookup(k, "vars")))
 
     def _load_resources(self, path: str, ra: List[Resource], kpath: str) -> None:
+        self.b.files.add(path)
         try:
             docs = self.ws.documents(path)
         except LoadError as e:
             self.note(kpath, str(e))
             return
-        self.b.files.add(path)
         for d in docs:
             for obj in _objects(d):
                 ra.append(Resource(obj, path))
@@ -182,13 +185,13 @@ class _Builder:
         return []
 
     def _docs(self, path: str, kpath: str) -> List[Node]:
+        if os.path.isfile(path):
+            self.b.files.add(path)  # reached, even when it does not parse (HL001 then)
         try:
-            docs = self.ws.documents(path)
+            return self.ws.documents(path)
         except LoadError as e:
             self.note(kpath, str(e))
             return []
-        self.b.files.add(path)
-        return docs
 
     def _apply_smp(self, patch: Node, ra: List[Resource], target: Optional[Node], kpath: str) -> None:
         if not isinstance(patch, MappingNode):

@@ -321,6 +321,7 @@ class KustomizeRun:
                     hit.roots.append(root)
                     hit.fixes.append((fpath, fix) if fpath is not None and fix is not None else None)
         out: Dict[str, List[Finding]] = {}
+        self._file_findings(out)
         for hit in hits.values():
             f = hit.finding
             first = hit.fixes[0] if hit.fixes else None
@@ -341,6 +342,37 @@ class KustomizeRun:
         for fs in out.values():
             fs.sort(key=lambda x: x.sort_key)
         return out, errors
+
+    def _file_findings(self, out: Dict[str, List[Finding]]) -> None:
+        """HL001 for reached files that do not parse, HL002 for unknown ids in their suppression
+        comments (they are not linted on their own, so nothing else reports these)."""
+        from ..parsers import yaml as yaml_parser
+        from ..suppress import collect
+
+        linter = self.linter
+        for path in sorted(self.reached):
+            t = self.ws.texts.get(path)
+            if t is None:
+                continue
+            found = []
+            err = self.ws.errors.get(path)
+            if err is not None:
+                idx = LineIndex(t)
+                off = max(0, min(err[1], len(t)))
+                found.append(("HL001", Span.of(idx, off, min(len(t), off + 1)), err[0]))
+            if "hardenlint" in t:
+                try:
+                    sup = collect(yaml_parser.parse(SourceFile(_display(path), t, "kubernetes")))
+                except Exception:
+                    sup = None
+                for v in (sup.unknown if sup is not None else ()):
+                    found.append(("HL002", v.span, v.message))
+            for rule, span, message in found:
+                if rule in linter.enabled:
+                    info = RULES[rule]
+                    level = linter.config.severity.get(rule) or info.level
+                    out.setdefault(path, []).append(
+                        Finding(rule, info.name, level, _display(path), span, message, None, "kubernetes"))
 
     def _inside_given(self, path: str) -> bool:
         ap = os.path.abspath(path)

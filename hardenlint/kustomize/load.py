@@ -108,6 +108,7 @@ class Workspace:
         self.texts: Dict[str, str] = {}
         self.boms: Dict[str, bool] = {}
         self.docs: Dict[str, List[Node]] = {}
+        self.errors: Dict[str, Tuple[str, int]] = {}  # path -> (YAML error, offset): HL001 when linted
 
     def text(self, path: str) -> str:
         t = self.texts.get(path)
@@ -139,6 +140,7 @@ class Workspace:
         except (yaml.YAMLError, RecursionError, ValueError) as e:
             mark = getattr(e, "problem_mark", None)
             where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+            self.errors[path] = (f"YAML error: {getattr(e, 'problem', None) or e}", mark.index if mark is not None else 0)
             raise LoadError(f"{path}{where}: YAML error: {getattr(e, 'problem', None) or e}") from None
         for d in docs:
             if stubbed and d.start_mark is not None and any(d.start_mark.index >= a for a in stubbed) \
