@@ -25,17 +25,16 @@ message names the overlays (roots) it comes from when the file is reached by mor
 from __future__ import annotations
 
 import os
-import sys
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from yaml.error import Mark
 
 from ..catalogue import RULES
 from ..model.container import YamlFile
-from ..model.findings import Edit, Finding, Fix, Span, Violation
+from ..model.findings import Edit, Finding, Fix, Span
 from ..model.parsed import Parsed
 from ..model.positions import LineIndex
 from ..model.yamlnodes import MappingNode, Node, ScalarNode, SequenceNode, YamlLimitError

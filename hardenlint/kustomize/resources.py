@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 from ..model.yamlnodes import MappingNode, Node
 from .nodes import lookup, lookup_path, pairs, text

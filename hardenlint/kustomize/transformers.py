@@ -13,7 +13,7 @@ import os
 import re
 from typing import Callable, Dict, List, Optional, Tuple
 
-from ..model.yamlnodes import INT, MappingNode, Node, ScalarNode, SequenceNode, STR
+from ..model.yamlnodes import MappingNode, Node, ScalarNode, SequenceNode, STR
 from .nodes import (
     Synthetic, items, lookup, lookup_path, mapping, pairs, scalar, sequence, set_path, text,
     update_path, with_key,
