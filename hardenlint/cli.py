@@ -190,13 +190,16 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _print_errors(report: Report) -> bool:
-    """Internal errors, unreadable paths and unresolved references on stderr; True when the run
-    failed (an unresolved reference alone never fails it)."""
+    """Internal errors, unreadable paths, unresolved references and notices (a symlink --fix did
+    not write through) on stderr; True when the run failed (an unresolved reference or a notice
+    alone never fails it)."""
     for ref, msg in sorted((report.unresolved or {}).items()):
         print(f"hardenlint: cannot resolve `{ref}`: {msg}", file=sys.stderr)
     for msg in report.internal_errors:
         print(f"hardenlint: {msg}", file=sys.stderr)
     for msg in report.unreadable.values():
+        print(f"hardenlint: {msg}", file=sys.stderr)
+    for msg in report.notices:
         print(f"hardenlint: {msg}", file=sys.stderr)
     return bool(report.internal_errors or report.unreadable)
 
