@@ -6,11 +6,14 @@ keys, rule ids, levels and rule options are a ConfigError: a clear one-line mess
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .catalogue import LEVELS, RULES, expand_selector, resolve_id
+from .model.record import field, record
 from .profiles import DEFAULTS as DEFAULT_PROFILES, Profile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 CONFIG_NAMES = (".hardenlint.yaml", ".hardenlint.yml", "pyproject.toml")
 PRESETS = ("recommended", "strict")
@@ -26,7 +29,7 @@ class ConfigError(Exception):
     """A configuration problem, reported as one line."""
 
 
-@dataclass
+@record
 class Config:
     preset: str = "recommended"
     select: Optional[Tuple[str, ...]] = None

@@ -28,18 +28,18 @@ import stat
 import sys
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from .engine import FileResult, Linter, display_path
 from .model.findings import Edit, Finding, Fix
+from .model.record import field, record
 from .source import DecodeError, SourceError, SourceFile, read_source
 
 MAX_PASSES = 30  # fixes inserting at one point (a container's missing settings) take a pass each
 YAML_KINDS = ("compose", "kubernetes", "yaml")
 
 
-@dataclass
+@record
 class FixOutcome:
     """What fixing one file gave.
 
@@ -207,7 +207,7 @@ def apply_fixes(text: str, fixes: Sequence[Fix]) -> str:
 
 # --- the loop --------------------------------------------------------------------------------
 
-@dataclass
+@record
 class _State:
     text: str
     result: FileResult

@@ -21,9 +21,10 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+
+from .model.record import field, record
 
 Problem = Tuple[Tuple[str, ...], str]  # (path with list indices as "*", keyword)
 
@@ -32,7 +33,7 @@ SCHEMA_PATH = os.path.join(os.path.dirname(__file__), "data", "compose-spec.json
 
 # --- entry point ------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Facts:
     """What the check knows of one text: its problems and, for Kubernetes, the shapes found at
     each path (list indices as "*")."""

@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
 
 from .model.findings import Finding, Fix
 from .model.positions import LineIndex
+from .model.record import field, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Tuple
 
 LEVEL_RANK = {"error": 3, "warning": 2, "note": 1, "none": 0}
 
 
-@dataclass
+@record
 class Report:
     findings: List[Finding] = field(default_factory=list)
     files: int = 0  # files linted (of our kinds)

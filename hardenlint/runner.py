@@ -8,13 +8,16 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from typing import Callable, List, Optional, Tuple
 
 from .config import Config
 from .discover import inside, kind_for_explicit, walk
 from .engine import FileResult, Linter, display_path
 from .report import Report
 from .source import SourceError, SourceFile, decode
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, List, Optional, Tuple
 
 PARALLEL_MIN_FILES = 200
 
