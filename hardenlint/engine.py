@@ -4,22 +4,25 @@ from __future__ import annotations
 import datetime
 import fnmatch
 import os
-import re
-from dataclasses import dataclass, field
-from typing import Callable, Iterable, List, Optional, Tuple
 
+from . import lazyre
 from . import registry
 from .catalogue import RULES
 from .config import Config
 from .model.findings import Finding, Fix, Violation
 from .model.parsed import Parsed
+from .model.record import field, record
 from .source import DecodeError, SourceError, SourceFile, read_source
 from .suppress import collect
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Iterable, List, Optional, Tuple
 
 KIND_LETTER = {"dockerfile": "D", "compose": "C", "kubernetes": "K"}
 
 
-@dataclass
+@record
 class FileResult:
     """What linting one file gave: findings, or why it was skipped, and internal errors."""
 
@@ -209,8 +212,8 @@ def drop_missing_in_partial(model, found: List[Tuple[str, Violation]]) -> List[T
 
 
 # Credentials written into commands: `https://user:PASSWORD@host`, `Authorization: Bearer TOKEN`.
-_URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@'\"]+:([^/\s@'\"$]{3,})@")
-_AUTH_HEADER = re.compile(r"(?i)authorization:[ \t]*(?:bearer|basic|token)[ \t]+([^\s'\"$]{6,})")
+_URL_PASSWORD = lazyre.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@'\"]+:([^/\s@'\"$]{3,})@")
+_AUTH_HEADER = lazyre.compile(r"(?i)authorization:[ \t]*(?:bearer|basic|token)[ \t]+([^\s'\"$]{6,})")
 
 
 def find_secrets(parsed: Parsed) -> Tuple[Tuple[str, ...], Tuple[Tuple[int, int], ...]]:

@@ -141,3 +141,16 @@ def test_removals_from_one_list_are_tied_so_no_pass_empties_it():
         assert len(choose(findings, True, text)) == 1, "one removal per list and pass"
     three = COMPOSE_CAPS.replace("      - NET_ADMIN\n", "      - NET_ADMIN\n      - SYS_PTRACE\n")
     assert "cap_add: []\n" in fix(three, "compose.yaml", "HL305")
+
+
+def test_removals_from_one_mapping_are_tied_and_the_last_writes_braces():
+    from hardenlint.fixer import choose
+
+    from .conftest import lint
+
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  securityContext:\n    seLinuxOptions:\n"
+           "      user: system_u\n      type: spc_t\n  containers:\n    - name: a\n      image: a:1\n")
+    findings = [f for f in lint(pod, "pod.yaml", select=["HL404"]) if f.fix]
+    assert len(findings) == 2 and len(choose(findings, True, pod)) == 1
+    out = yaml.safe_load(fix(pod, "pod.yaml", "HL404"))["spec"]["securityContext"]
+    assert isinstance(out, dict) and isinstance(out.get("seLinuxOptions", {}), dict), "never a null mapping"

@@ -215,7 +215,9 @@ class KustomizeRun:
         """`roots`: render these kustomization folders instead of finding the roots among
         `files` (benchmarks render every kustomization on its own)."""
         self.linter = linter
-        self.given = [os.path.abspath(p) for p in paths]
+        self._given_folders = [os.path.normcase(os.path.realpath(p)) for p in paths if os.path.isdir(p)]
+        self._given_files = {os.path.normcase(os.path.realpath(p)) for p in paths
+                             if os.path.isfile(p) and not os.path.islink(p)}
         self.notes: List[Note] = []
         self.overrides = overrides or {}
         dirs = OrderedDict()
@@ -374,8 +376,11 @@ class KustomizeRun:
                         Finding(rule, info.name, level, _display(path), span, message, None, "kubernetes"))
 
     def _inside_given(self, path: str) -> bool:
-        ap = os.path.abspath(path)
-        return any(ap == g or ap.startswith(g.rstrip(os.sep) + os.sep) for g in self.given)
+        """Whether a fix may edit `path`: a file given, or (through symlinks) in a folder given."""
+        from ..discover import inside
+
+        real = os.path.normcase(os.path.realpath(path))
+        return inside(path, self._given_folders) or real in self._given_files
 
     def _note_secrets(self, comp: Composite) -> None:
         """Literal secret values of the object just checked, by the file holding their text."""
