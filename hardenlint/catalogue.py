@@ -5,8 +5,11 @@ and parsing suppressions never import a check.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Dict, Optional, Tuple
+from .model.record import record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Optional, Tuple
 
 KIND_NAMES = {"D": "dockerfile", "C": "compose", "K": "kubernetes"}
 LEVELS = ("error", "warning", "note")
@@ -20,7 +23,7 @@ PRACTICES = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleInfo:
     """What the catalogue says about one rule."""
 

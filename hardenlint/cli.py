@@ -4,12 +4,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import List, Optional, Sequence
 
 from . import __version__
 from .catalogue import RULES, expand_selector
 from .config import THRESHOLDS, Config, ConfigError, find_config, load_file
 from .report import Report
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional, Sequence
 
 COMMANDS = ("check", "pin", "rules", "explain")
 FORMATS = ("text", "json", "sarif", "gcc", "github", "rdjson")
@@ -19,12 +22,34 @@ class UsageError(Exception):
     """Bad command-line input: one line on stderr, exit 2."""
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, measuring the terminal without importing shutil (and with it
+    bz2, lzma and zlib) on every run: argparse builds a formatter for each option it adds."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: Optional[int] = None) -> None:
+        if width is None:
+            width = _terminal_columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _terminal_columns() -> int:
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="hardenlint", description="Container hardening linter for Dockerfiles, Compose files and Kubernetes manifests.")
+    p = argparse.ArgumentParser(prog="hardenlint", formatter_class=_Formatter,
+                                description="Container hardening linter for Dockerfiles, Compose files and Kubernetes manifests.")
     p.add_argument("--version", action="version", version=f"hardenlint {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    c = sub.add_parser("check", help="lint files and folders (default: .)")
+    c = sub.add_parser("check", help="lint files and folders (default: .)", formatter_class=_Formatter)
     c.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; - reads stdin")
     c.add_argument("--format", choices=FORMATS, default="text")
     c.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
@@ -53,7 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--resolve", action="store_true", default=None,
                    help="ask registries for digests (network): online rules HL109/HL208 and the pin fixes")
 
-    pn = sub.add_parser("pin", help="pin every image reference to its registry digest (network)")
+    pn = sub.add_parser("pin", help="pin every image reference to its registry digest (network)",
+                        formatter_class=_Formatter)
     pn.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
     pn.add_argument("--update", action="store_true", help="also move outdated digests to what their tag means now")
     pn.add_argument("--diff", action="store_true", help="print the diff; write nothing")
@@ -64,10 +90,10 @@ def _parser() -> argparse.ArgumentParser:
     pn.add_argument("--no-color", action="store_true", help="plain text output")
     _resolver_args(pn)
 
-    r = sub.add_parser("rules", help="list every rule")
+    r = sub.add_parser("rules", help="list every rule", formatter_class=_Formatter)
     r.add_argument("--format", choices=("text", "json"), default="text")
 
-    e = sub.add_parser("explain", help="print a rule's documentation page")
+    e = sub.add_parser("explain", help="print a rule's documentation page", formatter_class=_Formatter)
     e.add_argument("rule", metavar="RULE", help="rule id or alias, e.g. HL301 or DL3002")
     return p
 
@@ -190,11 +216,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _print_errors(report: Report) -> bool:
-    """Internal errors, unreadable paths, unresolved references and notices (a symlink --fix did
-    not write through) on stderr; True when the run failed (an unresolved reference or a notice
-    alone never fails it)."""
+    """Internal errors, unreadable paths, unresolved references, notes (what a kustomization uses
+    that was not rendered) and notices (a symlink --fix did not write through) on stderr; True
+    when the run failed (an unresolved reference, a note or a notice alone never fails it)."""
     for ref, msg in sorted((report.unresolved or {}).items()):
         print(f"hardenlint: cannot resolve `{ref}`: {msg}", file=sys.stderr)
+    for path, msg in report.notes:  # what a kustomization uses that was not rendered
+        print(f"hardenlint: note: {path}: {msg}", file=sys.stderr)
     for msg in report.internal_errors:
         print(f"hardenlint: {msg}", file=sys.stderr)
     for msg in report.unreadable.values():

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
-from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from . import lazyre
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
@@ -21,7 +25,7 @@ JSON_SUFFIX = ".json"
 AUTO = "auto"
 
 
-_DOCKERFILE = re.compile(r"^(?:.*[._-])?(?:docker|container)file(?:[._-].*)?$")
+_DOCKERFILE = lazyre.compile(r"^(?:.*[._-])?(?:docker|container)file(?:[._-].*)?$")
 
 
 def kind_by_name(name: str) -> Optional[str]:
@@ -49,10 +53,10 @@ def kind_for_explicit(path: str) -> str:
     return kind_by_name(path) or AUTO
 
 
-_DOCKERFILE_LINE = re.compile(
+_DOCKERFILE_LINE = lazyre.compile(
     r"(?i)[ \t]*(?:FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|"
     r"ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)(?:[ \t]|\r?$)")
-_YAML_LINE = re.compile(
+_YAML_LINE = lazyre.compile(
     r"""(?:---|\.\.\.|%YAML|%TAG|-(?:[ \t]|\r?$)|"[^"]*"[ \t]*:|'[^']*'[ \t]*:|[^\s#:'"\[{][^#]*?:(?:[ \t]|\r?$))""")
 
 

@@ -5,9 +5,11 @@ line numbers hold and everything outside the spans stays byte-exact.
 """
 from __future__ import annotations
 
-from typing import Iterable, List, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, List, Tuple
 
-Spans = Tuple[Tuple[int, int], ...]
+    Spans = Tuple[Tuple[int, int], ...]
 
 LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")  # str.splitlines' breaks
 # Characters that join a value to a longer word: `airflow` inside `puckel/docker-airflow` or

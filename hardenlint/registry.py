@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime
 import importlib
-from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Tuple
 
 from .catalogue import RULES
+from .model.record import field, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, Iterable, List, Tuple
 
 # Explicit import lists, by kind letter. Keep them in sync with hardenlint/checks/.
 _D = tuple(f"hardenlint.checks.dockerfile.{m}" for m in ("provenance", "surface", "privilege", "secrets"))
@@ -21,7 +24,7 @@ _CK = tuple(
 CHECK_MODULES: Dict[str, Tuple[str, ...]] = {"D": _D, "C": _CK, "K": _CK}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Option:
     """One per-rule option: its type, default and a line of help."""
 
@@ -30,7 +33,7 @@ class Option:
     help: str
 
 
-@dataclass
+@record
 class Check:
     rule: str
     kinds: str
@@ -39,7 +42,7 @@ class Check:
     needs_stages: bool = False
 
 
-@dataclass
+@record
 class RuleContext:
     """What a check may read besides the model: its options, the run's date and config, and with
     `--resolve` the registry's answers for the run's image references (`hardenlint.oci.resolve.

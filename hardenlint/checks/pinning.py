@@ -7,7 +7,9 @@ as written: the image itself, or the `ARG` default it came from.
 """
 from __future__ import annotations
 
-from typing import Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 from ..model.findings import Edit, Fix, Span, Violation
 from ..model.image import ImageRef

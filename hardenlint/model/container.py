@@ -33,12 +33,12 @@ from __future__ import annotations
 import importlib
 import posixpath
 import re
-from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from ..source import SourceFile
 from .findings import Span
 from .image import ImageRef
+from .record import field, record
 from .yamlnodes import (
     Entry, MappingNode, Node, ScalarNode, SequenceNode, as_bool, entry_range, get_entry, is_null,
     item_ranges, node_end, scalar_text_range, text_value, value_range,
@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 
-@dataclass
+@record
 class Setting:
     """A value the user wrote.
 
@@ -86,7 +86,7 @@ class Setting:
         return as_bool(self.value) is False
 
 
-@dataclass
+@record
 class Mount:
     """A volume mounted into the container.
 
@@ -117,7 +117,7 @@ class Mount:
     inherited: bool = False
 
 
-@dataclass
+@record
 class HostVolume:
     """A host path declared where no container mounts it: a pod's hostPath volume that no
     container mounts (named or not), or a PersistentVolume's `spec.hostPath`. Admission judges
@@ -135,7 +135,7 @@ class HostVolume:
     device: Optional[Setting] = None
 
 
-@dataclass
+@record
 class EnvVar:
     """An environment variable.
 
@@ -157,7 +157,7 @@ class EnvVar:
     value_from: bool = False
 
 
-@dataclass
+@record
 class Port:
     """A container port: Compose `ports` (short or long syntax; the CONTAINER side, ranges as
     `container`..`container_end`) or Kubernetes `containerPort`. `published` is the host side as
@@ -175,7 +175,7 @@ class Port:
         return self.container <= port <= self.container_end
 
 
-@dataclass
+@record
 class Sysctl:
     """A kernel parameter (`name`, `value` as text) set for the container (Kubernetes: pod-level)."""
 
@@ -197,7 +197,7 @@ class Location(NamedTuple):
     path: Tuple[str, ...]
 
 
-@dataclass
+@record
 class ContainerView:
     """One Compose service or Kubernetes container (see the module docstring for the contract).
 
@@ -338,7 +338,7 @@ class ContainerView:
         return block_anchor(self.source, self.where(name), self.anchor)
 
 
-@dataclass
+@record
 class PodView:
     """A Kubernetes pod spec (of a Pod or of a workload's pod template).
 
@@ -428,7 +428,7 @@ def block_anchor(source: Optional[SourceFile], loc: Location, default: Span) -> 
 # --------------------------------------------------------------------------- the file model
 
 
-@dataclass
+@record
 class YamlFile:
     """The model of a Compose file or Kubernetes manifest handed to the checks.
 

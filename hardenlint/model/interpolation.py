@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from typing import Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .record import record
 
 __all__ = ["Variable", "Interpolated", "EnvFileError", "read_env_file", "environment_for", "substitute",
            "interpolate", "annotate"]
@@ -40,7 +41,7 @@ _TYPED = frozenset(("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml
 MAX_NODES = 200_000
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Variable:
     """A variable: its name, value and where it came from ("compose/.env line 3", "the
     environment")."""
@@ -284,7 +285,7 @@ def interpolate(root: Optional[Node], env: Mapping[str, Variable]) -> List[Inter
 def annotate(violation, records: Sequence[Interpolated]):
     """The violation with the origins of the interpolated values its span covers added to its
     message, and without its fix when the fix edits an interpolated value."""
-    from dataclasses import replace
+    from .record import replace
 
     span = violation.span
     hit = [r for r in records if r.start < max(span.end, span.start + 1) and span.start < r.end]

@@ -7,7 +7,6 @@ inherited as the `container` docstring says; the legacy seccomp / AppArmor annot
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from ..source import SourceFile
@@ -17,6 +16,7 @@ from .container import (
 )
 from .findings import Span
 from .image import parse_image
+from .record import replace
 from .yamlnodes import (
     Entry, MappingNode, Node, ScalarNode, SequenceNode, as_bool, entry_range, get, get_entry, is_null,
     item_ranges, mapping_entries, node_end, scalar_text_range, scalar_value, text_value, value_range,

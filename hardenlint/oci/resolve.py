@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from ..model.record import field, record
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from ..model.image import ImageRef
@@ -36,14 +36,14 @@ class Query(NamedTuple):
     children: bool = False
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TagInfo:
     digest: str
     index: bool
     children: Optional[Dict[str, str]] = None  # platform -> digest, when fetched
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class VersionInfo:
     tag: str  # the version tag, or "latest" when none matched
     digest: str
@@ -90,7 +90,7 @@ def ref_key(ref: ImageRef) -> str:
     return ref.raw
 
 
-@dataclass
+@record
 class Resolutions:
     """The answers of one run, read by the online rules and the resolver fixes."""
 

@@ -25,8 +25,8 @@ escape character, and importing the package costs more than parsing a typical fi
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Tuple
 
+from .. import lazyre
 from ..model.dockerfile import (
     AUTOMATIC_ARGS, KEYWORDS, KNOWN, UNKNOWN, UNSET, Dockerfile, Flag, Heredoc, Instruction, Stage,
     arg_pairs, brace_close, expand, parse_json_array, parse_words, split_words,
@@ -36,12 +36,16 @@ from ..model.image import parse_image
 from ..model.parsed import Parsed
 from ..source import SourceFile
 
-_DIRECTIVE = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Tuple
+
+_DIRECTIVE = lazyre.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
 _DIRECTIVE_KEYS = ("syntax", "escape", "check")
-_KEYWORD = re.compile(r"[^\t\v\f\r ]+")
-_SEP = re.compile(r"[\t\v\f\r ]*")
-_HEREDOC_WORD = re.compile(r"([0-9]*)<<(-?)([^<]*)\Z")
-_STAGE_NAME = re.compile(r"[a-z][a-z0-9\-_.]*\Z")
+_KEYWORD = lazyre.compile(r"[^\t\v\f\r ]+")
+_SEP = lazyre.compile(r"[\t\v\f\r ]*")
+_HEREDOC_WORD = lazyre.compile(r"([0-9]*)<<(-?)([^<]*)\Z")
+_STAGE_NAME = lazyre.compile(r"[a-z][a-z0-9\-_.]*\Z")
 _HEREDOC_KEYWORDS = ("RUN", "COPY", "ADD")
 _JSON_KEYWORDS = frozenset(("RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME"))
 

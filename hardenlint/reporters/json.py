@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List
 
 from .. import __version__
 from ..model.findings import Finding
 from ..model.positions import LineIndex
 from ..report import Report
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List
 
 
 def edit_dict(index: LineIndex, start: int, end: int, content: str) -> Dict[str, Any]:

@@ -3,20 +3,23 @@ text edits that keep the file valid (continuations, exec form, CRLF)."""
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
+from ... import lazyre
 from ...model.dockerfile import Dockerfile, Heredoc, Instruction, Stage
 from ...model.findings import Edit, Span
+from ...model.record import record
 from . import _shell
 from ._shell import Command, Word
 
-_JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+
+_JSON_STRING = lazyre.compile(r'"((?:[^"\\]|\\.)*)"')
+_SAFE_WORD = lazyre.compile(r"[A-Za-z0-9_@%+=:,./-]+")
 
 
-@dataclass
+@record
 class Script:
     """Shell text run by a RUN: its arguments, a heredoc body, or an exec-form array.
 

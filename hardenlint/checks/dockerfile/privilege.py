@@ -5,14 +5,16 @@ has none, of the stages it is built FROM (USER is inherited through `FROM <stage
 """
 from __future__ import annotations
 
-from typing import Iterable, List, Optional, Tuple
-
 from ...knowledge import images
 from ...model.dockerfile import Dockerfile, Instruction, Stage
 from ...model.findings import Edit, Fix, Span, Violation
 from ...registry import Option, RuleContext, check
 from ._shell import program
 from ._util import line_start, newline, stage_chain
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, List, Optional, Tuple
 
 _BUILD_STEPS = ("RUN", "COPY", "ADD")
 _USER_OPTIONS = {

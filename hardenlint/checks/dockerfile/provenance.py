@@ -2,20 +2,26 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator, NamedTuple, Optional, Tuple
 
+from ... import lazyre
 from ...knowledge import images
 from ...knowledge.verification import insecure_command, insecure_env
 from ...model.dockerfile import Dockerfile, Instruction, Stage
 from ...model.findings import Edit, Fix, Span, Violation
 from ...model.image import ImageRef, parse_image
+from ...model.record import record
 from ...registry import RuleContext, check
 from ..pinning import digest_outdated, digest_unknown, pin_fix
 from ._shell import pipeline_before
 from ._util import commands, delete_instruction, env_words, word_spans
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Iterator, Optional, Tuple
 
-class ImageUse(NamedTuple):
+
+@record(frozen=True)
+class ImageUse:
     """An external image a build pulls, where it is written, and its `--platform` if literal."""
 
     ref: ImageRef
@@ -155,8 +161,8 @@ def image_digest_outdated(df: Dockerfile, ctx: RuleContext) -> Iterable[Violatio
         df.source.text, df.source.index, target, use.ref, use.platform, ctx.resolved))
 
 
-_URL = re.compile(r"(?i)(https?|git|ssh)://|git@[^:/\s]+:")
-_COMMIT = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+_URL = lazyre.compile(r"(?i)(https?|git|ssh)://|git@[^:/\s]+:")
+_COMMIT = lazyre.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
 def _shown(url: str) -> str:
@@ -200,9 +206,9 @@ def add_remote_without_checksum(df: Dockerfile, ctx: RuleContext) -> Iterable[Vi
 
 
 _DOWNLOADERS = {"curl", "wget"}
-_SHELLS = re.compile(r"(?:sh|bash|dash|ash|zsh|ksh|mksh|fish)")
-_INTERPRETERS = re.compile(r"(?:python[0-9.]*|perl|ruby|node|php)")
-_SUBST_DOWNLOAD = re.compile(r"(?:\$\(|`|<\()\s*(?:\S*/)?(?:curl|wget)\b")
+_SHELLS = lazyre.compile(r"(?:sh|bash|dash|ash|zsh|ksh|mksh|fish)")
+_INTERPRETERS = lazyre.compile(r"(?:python[0-9.]*|perl|ruby|node|php)")
+_SUBST_DOWNLOAD = lazyre.compile(r"(?:\$\(|`|<\()\s*(?:\S*/)?(?:curl|wget)\b")
 
 
 def _runs_stdin(cmd) -> bool:
