@@ -32,7 +32,7 @@ from ..model.container import PodView, YamlFile
 from ..model.findings import Span, Violation
 from ..model.interpolation import Variable, interpolate
 from ..model.kubernetes_view import (
-    kubernetes_objects, kubernetes_pods, object_lines, persistent_volume,
+    kubernetes_objects, kubernetes_pods, object_lines, persistent_volume, pod_template,
 )
 from ..model.parsed import Parsed
 from ..model.yamlnodes import (
@@ -194,14 +194,21 @@ def _json_errors(text: str) -> List[YamlError]:
     return []
 
 
-def _annotation_suppressions(source: SourceFile, model: YamlFile, objects: List[MappingNode], pods: List[PodView]):
+def _annotation_suppressions(source: SourceFile, model: YamlFile, objects: List[MappingNode],
+                             pods: Optional[List[PodView]] = None):
+    """(rule ids, first line, last line) of the objects' `hardenlint.io/ignore` annotations, on the
+    object's metadata or its pod template's (from `pods` when given, else found again)."""
     out: List[Tuple[frozenset, int, int]] = []
     idx = source.index
-    pod_metadata = {id(p.object): p.metadata for p in pods}
+    pod_metadata = {id(p.object): p.metadata for p in pods} if pods is not None else None
     for obj in objects:
         metadata = get(obj, "metadata")
         holders = [get(metadata, "annotations")]
-        template_metadata = pod_metadata.get(id(obj))
+        if pod_metadata is not None:
+            template_metadata = pod_metadata.get(id(obj))
+        else:
+            template = pod_template(obj)
+            template_metadata = get(template, "metadata") if template is not None else None
         if template_metadata is not None and template_metadata is not metadata:
             holders.append(get(template_metadata, "annotations"))
         ids: set = set()
