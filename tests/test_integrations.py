@@ -371,7 +371,7 @@ def test_workflow_permissions():
     assert lint["with"]["paths"] == "examples/"
     ci = load(REPO / ".github" / "workflows" / "ci.yml")
     (test,) = ci["jobs"].values()
-    assert test["strategy"]["matrix"]["python-version"] == ["3.9", "3.12"]
+    assert test["strategy"]["matrix"]["python-version"] == ["3.9", "3.10", "3.11", "3.12", "3.13"]
     assert any(s.get("run") == "bash .ci/run" for s in test["steps"])
 
 
