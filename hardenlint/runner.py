@@ -2,6 +2,12 @@
 
 Many files are spread over worker processes; one file (the pre-commit and editor case) stays in
 this process so start-up stays small.
+
+Cross-object rules read the run-wide object index (`hardenlint.model.objects`). Linting: every
+file is linted (in workers or not) with its cross-object findings held back; the results carry
+each file's objects, the index is built from all of them in file order, then the held findings
+are decided. Fixing: the index is built first (one parse of the Kubernetes/YAML files), since a
+fix must only be offered for a finding that stands.
 """
 from __future__ import annotations
 
@@ -44,6 +50,7 @@ def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
     if fixing:
         from . import fixer
 
+        linter.index = _index_first(linter, files)
         work = functools.partial(fixer.fix_path, unsafe=unsafe, write=bool(args.fix))
         for outcome in _map(work, linter, files):
             _add(report, outcome.result, outcome.text)
@@ -51,9 +58,47 @@ def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
             if args.diff and outcome.diff:
                 diffs.append(report.redact(outcome.result.path, outcome.diff))
         return report, "".join(diffs)
-    for result in _map(Linter.lint_path, linter, files):
+    linter.defer = True
+    results = _map(Linter.lint_path, linter, files)
+    if any(r.pending for r in results):
+        from .engine import resolve_pending
+        from .model.objects import ObjectIndex
+
+        index = ObjectIndex.build(o for r in results for o in r.objects)
+        for result in results:
+            if result.pending:
+                resolve_pending(result, index)
+    for result in results:
         _add(report, result)
     return report, ""
+
+
+def _index_first(linter: Linter, files: List[Tuple[str, str]]):
+    """The run's ObjectIndex before fixing, or None when no selected rule needs one."""
+    yaml_files = [item for item in files if item[1] in ("kubernetes", "yaml")]
+    if not yaml_files:
+        return None
+    from . import registry
+
+    registry.load("K")
+    if not any(rule in linter.enabled for rule in registry.RESOLVERS):
+        return None
+    from .model.objects import ObjectIndex
+
+    return ObjectIndex.build(o for objs in _map(_objects_of, linter, yaml_files) for o in objs)
+
+
+def _objects_of(linter: Linter, fs_path: str, kind: str) -> tuple:
+    """The Kubernetes objects of one file (none when it cannot be read or parsed)."""
+    from .engine import display_path, parse
+    from .model.objects import object_records
+    from .source import read_source
+
+    try:
+        parsed = parse(read_source(fs_path, display_path(fs_path), kind))
+        return object_records(parsed.model) if parsed.kind == "kubernetes" and parsed.model is not None else ()
+    except Exception:  # the lint of the same file reports what is wrong with it
+        return ()
 
 
 _worker: Optional[Tuple[Callable, Linter]] = None

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Tuple
+from typing import Any, Optional, Tuple
 
 from .positions import LineIndex
 
@@ -53,12 +53,15 @@ class Violation:
 
     `level` is only set by rules whose catalogue entry gives a level that depends on the case
     (for example HL305 is an error for SYS_ADMIN); config overrides still win.
+    `deferred` (a `hardenlint.model.objects.Deferred`) marks a finding that the run-wide object
+    index decides once every file is read (cross-object rules such as HL316 and HL410).
     """
 
     span: Span
     message: str
     fix: Optional[Fix] = None
     level: Optional[str] = None
+    deferred: Any = None
 
 
 @dataclass
