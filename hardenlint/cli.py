@@ -36,8 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--failure-threshold", choices=THRESHOLDS, help="lowest level that fails the run (default: note)")
     c.add_argument("--trusted-registry", action="append", metavar="HOST", help="allow images from this registry (enables HL104)")
     c.add_argument("--exclude", action="append", metavar="GLOB", help="skip paths matching GLOB (adds to config)")
+    c.add_argument("--no-profiles", action="store_true", help="lint dev container files (and other profiles' paths) like any other file")
     c.add_argument("--force-exclude", action="store_true", help="apply excludes to files named explicitly too")
-    c.add_argument("--stdin-filename", metavar="NAME", help="file name for text read from stdin (decides its kind)")
+    c.add_argument("--stdin-filename", metavar="NAME", help="file name for text read from stdin (decides its kind; without it the content does)")
     c.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     c.add_argument("--unsafe-fixes", action="store_true", help="with --fix/--diff, apply unsafe fixes too")
     c.add_argument("--diff", action="store_true", help="print the diff the fixes would make; write nothing")
@@ -112,6 +113,8 @@ def build_config(args: argparse.Namespace) -> Config:
         cfg.trusted_registries = cfg.trusted_registries + tuple(r.lower().rstrip("/") for r in args.trusted_registry)
     if args.exclude:
         cfg.exclude = cfg.exclude + tuple(args.exclude)
+    if getattr(args, "no_profiles", False):
+        cfg.profiles = {}
     return cfg
 
 

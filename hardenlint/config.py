@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .catalogue import LEVELS, RULES, expand_selector, resolve_id
+from .profiles import DEFAULTS as DEFAULT_PROFILES, Profile
 
 CONFIG_NAMES = (".hardenlint.yaml", ".hardenlint.yml", "pyproject.toml")
 PRESETS = ("recommended", "strict")
 THRESHOLDS = ("error", "warning", "note", "none")
 KEYS = {
     "preset", "select", "extend-select", "ignore", "per-file-ignores", "severity",
-    "failure-threshold", "trusted-registries", "exclude", "rules",
+    "failure-threshold", "trusted-registries", "exclude", "rules", "profiles",
 }
 
 
@@ -36,6 +37,7 @@ class Config:
     trusted_registries: Tuple[str, ...] = ()
     exclude: Tuple[str, ...] = ()
     rule_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    profiles: Dict[str, Profile] = field(default_factory=lambda: dict(DEFAULT_PROFILES))  # {} with --no-profiles
     path: Optional[str] = None  # the file it came from
     root: str = "."  # folder that relative excludes and per-file-ignores are matched from
 
@@ -117,7 +119,31 @@ def from_mapping(data: Any, source: str) -> Config:
         for rid in _ids([key], f"{source}: severity"):
             cfg.severity[rid] = _choice(level, LEVELS, f"{source}: severity for {key}")
     cfg.rule_options = _rule_options(data.get("rules", {}), source)
+    if "profiles" in data:
+        cfg.profiles = _profiles(data["profiles"], source)
     return cfg
+
+
+def _profiles(data: Any, source: str) -> Dict[str, Profile]:
+    """The built-in profiles, with the `paths` / `ignore` a config sets replacing theirs, plus
+    the profiles it adds (a new one needs `paths`)."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: profiles must map profile names to their paths and ignore")
+    out = dict(DEFAULT_PROFILES)
+    for name, body in data.items():
+        where = f"{source}: profiles.{name}"
+        if not isinstance(body, dict):
+            raise ConfigError(f"{where}: expected a mapping with paths and ignore")
+        unknown = sorted(set(body) - {"paths", "ignore"})
+        if unknown:
+            raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: ignore, paths)")
+        base = out.get(str(name))
+        if base is None and "paths" not in body:
+            raise ConfigError(f"{where}: a new profile needs paths")
+        paths = _strings(body["paths"], f"{where}.paths") if "paths" in body else base.paths
+        ignore = _ids(body["ignore"], f"{where}.ignore") if "ignore" in body else (base.ignore if base else ())
+        out[str(name)] = Profile(str(name), paths, ignore)
+    return out
 
 
 def _rule_options(data: Any, source: str) -> Dict[str, Dict[str, Any]]:

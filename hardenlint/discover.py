@@ -1,4 +1,10 @@
-"""Finding the files to lint and deciding their kind from their name."""
+"""Finding the files to lint and deciding their kind: from the name, else from the content.
+
+Kinds handed on: "dockerfile", "compose" (named like a compose file), "yaml" (YAML whose content
+decides: compose, Kubernetes or not ours), "json" (JSON: a Kubernetes manifest or not ours) and,
+for a file named on the command line or read from stdin whose name says nothing, "auto": the
+reader decides with `kind_by_content` once the text is read.
+"""
 from __future__ import annotations
 
 import fnmatch
@@ -11,13 +17,15 @@ SKIP_DIRS = frozenset(
      ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", ".direnv"}
 )
 YAML_SUFFIXES = (".yml", ".yaml")
+JSON_SUFFIX = ".json"
+AUTO = "auto"
 
 
 _DOCKERFILE = re.compile(r"^(?:.*[._-])?(?:docker|container)file(?:[._-].*)?$")
 
 
 def kind_by_name(name: str) -> Optional[str]:
-    """"dockerfile", "compose", "yaml" (kind decided by content), or None (not ours).
+    """"dockerfile", "compose", "yaml" / "json" (kind decided by content), or None (not ours).
 
     Dockerfiles: `Dockerfile`, `Containerfile`, and those words joined to others by `.`, `-` or
     `_` (`Dockerfile.prod`, `api.Dockerfile`, `Dockerfile-dev`, `build_dockerfile`), any case.
@@ -28,14 +36,42 @@ def kind_by_name(name: str) -> Optional[str]:
         if stem == "compose" or stem.startswith(("compose.", "docker-compose")):
             return "compose"
         return "yaml"
+    if low.endswith(JSON_SUFFIX):
+        return "json"
     if _DOCKERFILE.match(low):
         return "dockerfile"
     return None
 
 
 def kind_for_explicit(path: str) -> str:
-    """A file named on the command line is linted whatever its name: YAML by suffix, else Dockerfile."""
-    return kind_by_name(path) or "dockerfile"
+    """A file named on the command line is linted whatever its name: its kind by name when the
+    name says it, else "auto" (decided from the content by `kind_by_content`)."""
+    return kind_by_name(path) or AUTO
+
+
+_DOCKERFILE_LINE = re.compile(
+    r"(?i)[ \t]*(?:FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|"
+    r"ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)(?:[ \t]|\r?$)")
+_YAML_LINE = re.compile(
+    r"""(?:---|\.\.\.|%YAML|%TAG|-(?:[ \t]|\r?$)|"[^"]*"[ \t]*:|'[^']*'[ \t]*:|[^\s#:'"\[{][^#]*?:(?:[ \t]|\r?$))""")
+
+
+def kind_by_content(text: str) -> str:
+    """The kind of a text whose name says nothing: "json" when it opens with `{` or `[`,
+    "dockerfile" when its first line that is neither blank nor a comment starts with a Dockerfile
+    instruction, "yaml" when that line is a YAML key, list item or document marker (the YAML
+    parser then decides compose, Kubernetes or not ours), else "dockerfile" (its parser reports
+    what is wrong, as HL001)."""
+    for line in text.lstrip("\ufeff").splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped[0] in "{[":
+            return "json"
+        if _DOCKERFILE_LINE.match(line):
+            return "dockerfile"
+        return "yaml" if _YAML_LINE.match(stripped) else "dockerfile"
+    return "dockerfile"
 
 
 def _is_venv(path: str) -> bool:

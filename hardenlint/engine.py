@@ -11,7 +11,7 @@ from typing import Iterable, List, Optional, Tuple
 from . import registry
 from .catalogue import RULES
 from .config import Config
-from .model.findings import Finding, Violation
+from .model.findings import Finding, Fix, Violation
 from .model.parsed import Parsed
 from .source import DecodeError, SourceError, SourceFile, read_source
 from .suppress import collect
@@ -31,6 +31,7 @@ class FileResult:
     unreadable: Optional[str] = None
     text: Optional[str] = None  # the linted text, kept when there are findings (for reporters)
     secrets: Tuple[str, ...] = ()  # literal secret values in the file: never to be echoed
+    secret_spans: Tuple[Tuple[int, int], ...] = ()  # where they are written in `text` (masked in output)
     fixed: int = 0
     objects: Tuple = ()  # Kubernetes objects of the file, for the run-wide ObjectIndex
     pending: List[Tuple[Finding, object]] = field(default_factory=list)  # (finding, Deferred) to resolve
@@ -80,12 +81,12 @@ class Linter:
         if parsed.model is not None and not (parsed.kind == "dockerfile" and parsed.errors):
             violations.extend(self._run_checks(parsed, result))
         if parsed.model is not None:
-            result.secrets = secret_values(parsed)
+            result.secrets, result.secret_spans = find_secrets(parsed)
             if parsed.kind == "kubernetes":
                 result.objects = self._objects(parsed, result)
         sup = collect(parsed)
         violations.extend(("HL002", v) for v in sup.unknown)
-        ignored = self._per_file_ignores(source.path)
+        ignored = self._per_file_ignores(source.path) | self._profile_ignores(source.path, parsed.kind)
         seen = set()
         for rule, v in violations:
             if rule not in self.enabled or rule in ignored or sup.covers(rule, v.span.line):
@@ -96,7 +97,8 @@ class Linter:
             seen.add(key)
             info = RULES[rule]
             level = self.config.severity.get(rule) or v.level or info.level
-            finding = Finding(rule, info.name, level, source.path, v.span, v.message, v.fix, parsed.kind)
+            fix = v.fix if v.fix is None or not source.is_json or keeps_json(source.text, v.fix) else None
+            finding = Finding(rule, info.name, level, source.path, v.span, v.message, fix, parsed.kind)
             if v.deferred is not None:
                 result.pending.append((finding, v.deferred))
             else:
@@ -146,6 +148,16 @@ class Linter:
                 out.update(ids)
         return frozenset(out)
 
+    def _profile_ignores(self, path: str, kind: Optional[str]) -> frozenset:
+        """Rules the profiles that apply to this file leave out (see profiles.py)."""
+        if not self.config.profiles:
+            return frozenset()
+        from .profiles import applying
+
+        rel = _relative_to(path, self.config.root)
+        hits = applying(path, rel, kind, self.config.profiles.values())
+        return frozenset(r for p in hits for r in p.ignore)
+
     def lint_path(self, fs_path: str, kind: str, display: Optional[str] = None) -> FileResult:
         display = display or display_path(fs_path)
         try:
@@ -162,8 +174,10 @@ class Linter:
         return result
 
     def _undecodable(self, display: str, kind: str, message: str) -> FileResult:
-        """Not UTF-8: HL001 for a Dockerfile or compose file; YAML of unknown kind is not ours."""
-        result = FileResult(display, None if kind == "yaml" else kind)
+        """Not UTF-8: HL001 for a Dockerfile or compose file; YAML or JSON of unknown kind is not
+        ours; a file named on the command line whose name says nothing counts as a Dockerfile."""
+        kind = "dockerfile" if kind == "auto" else kind
+        result = FileResult(display, None if kind in ("yaml", "json") else kind)
         if kind in ("dockerfile", "compose") and "HL001" in self.enabled:
             from .model.findings import Span
 
@@ -196,27 +210,50 @@ _URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@'\"]+:([^/\s@'\"$]
 _AUTH_HEADER = re.compile(r"(?i)authorization:[ \t]*(?:bearer|basic|token)[ \t]+([^\s'\"$]{6,})")
 
 
-def secret_values(parsed: Parsed) -> Tuple[str, ...]:
-    """Literal secret values of a parsed file, as written and as read (HL501's own finder, run
-    whether or not HL501 is selected, plus passwords in URLs and Authorization headers), so
-    reporters can keep them out of every output."""
+def find_secrets(parsed: Parsed) -> Tuple[Tuple[str, ...], Tuple[Tuple[int, int], ...]]:
+    """The literal secret values of a parsed file (as written and as read) and the spans where
+    they are written (HL501's own finder, run whether or not HL501 is selected, plus passwords
+    in URLs and Authorization headers; see masking.secret_spans), so reporters can keep them out
+    of every output: the spans are masked in source lines and diffs, and a fix or suggestion
+    whose text holds a value is left out."""
+    from .masking import secret_spans
+
     text = parsed.source.text
-    values = set()
+    read = set()
+    written: List[Tuple[int, int]] = []
     if parsed.kind == "dockerfile":
         from .checks.dockerfile.secrets import literal_secrets
 
         for _ins, name, span, value in literal_secrets(parsed.model):
-            values.update((value, text[span.start + len(name) + 1:span.end]))
+            read.add(value)
+            written.append((span.start + len(name) + 1, span.end))
     else:
         from .checks.container.secrets import literal_secrets as container_secrets
 
         for _c, env in container_secrets(parsed.model):
-            values.add(env.value)
+            read.add(env.value)
             if env.value_span is not None:
-                values.add(text[env.value_span.start:env.value_span.end])
+                written.append((env.value_span.start, env.value_span.end))
     for rx in (_URL_PASSWORD, _AUTH_HEADER):
-        values.update(m.group(1) for m in rx.finditer(text))
-    return tuple(sorted((v for v in values if v), key=len, reverse=True))
+        written.extend(m.span(1) for m in rx.finditer(text))
+    spans = secret_spans(text, written, read)
+    values = read | {text[s:e] for s, e in written}
+    return tuple(sorted((v for v in values if v), key=len, reverse=True)), spans
+
+
+def keeps_json(text: str, fix: Fix) -> bool:
+    """Whether applying `fix` alone to a JSON text leaves valid JSON (fixes write YAML syntax: a
+    value replaced or removed in place often stays JSON, a key added in block style does not)."""
+    import json
+
+    out = text
+    for e in sorted(fix.edits, key=lambda e: (e.start, e.end), reverse=True):
+        out = out[:e.start] + e.content + out[e.end:]
+    try:
+        json.loads(out)
+    except ValueError:
+        return False
+    return True
 
 
 def _whole_file_error(source: SourceFile, message: str) -> Violation:

@@ -45,7 +45,8 @@ class FixOutcome:
     - `result`: the lint result of the final text (the findings that remain);
     - `text`: the final text (None when the file could not be read or decoded);
     - `fixed`: how many fixes were applied; `applied`: the same, per rule id;
-    - `diff`: unified diff from the original to the final text ("" when nothing changed),
+    - `diff`: unified diff from the original to the final text ("" when nothing changed), with
+      the secret values of both texts masked where they are written (`FileResult.secret_spans`),
       computed when first asked for (only `--diff` needs it, and on a large file it costs more
       than the fixing).
     """
@@ -55,12 +56,14 @@ class FixOutcome:
     fixed: int = 0
     applied: Counter = field(default_factory=Counter)
     original: Optional[str] = None  # the text before fixing, for `diff`
+    original_secrets: Tuple[Tuple[int, int], ...] = ()  # secret spans of `original`
 
     @functools.cached_property
     def diff(self) -> str:
         if self.original is None or self.text is None:
             return ""
-        return unified_diff(self.result.path, self.original, self.text)
+        return unified_diff(self.result.path, self.original, self.text,
+                            self.original_secrets, self.result.secret_spans)
 
 
 # --- choosing and applying edits -------------------------------------------------------------
@@ -288,7 +291,7 @@ def fix_source(linter: Linter, source: SourceFile, unsafe: bool) -> FixOutcome:
     final = state.result
     fixed = sum(state.applied.values())
     final.fixed = fixed
-    return FixOutcome(final, state.text, fixed, state.applied, source.text)
+    return FixOutcome(final, state.text, fixed, state.applied, source.text, result.secret_spans)
 
 
 def _loop(linter: Linter, source: SourceFile, unsafe: bool, state: "_State", judge: _Judge) -> "_State":
@@ -341,20 +344,46 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def unified_diff(path: str, old: str, new: str) -> str:
-    """`--- a/path` / `+++ b/path` unified diff, "" when the texts are equal."""
+def unified_diff(path: str, old: str, new: str, old_masked: Sequence[Tuple[int, int]] = (),
+                 new_masked: Sequence[Tuple[int, int]] = ()) -> str:
+    """`--- a/path` / `+++ b/path` unified diff (as difflib writes it, 3 lines of context), ""
+    when the texts are equal. The lines are compared as they are; the spans `old_masked` /
+    `new_masked` of each text (secret values) are shown as `*`, every other byte as it is."""
     if old == new:
         return ""
+    from .masking import mask
+
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    shown_a = mask(old, tuple(old_masked)).splitlines(keepends=True) if old_masked else a
+    shown_b = mask(new, tuple(new_masked)).splitlines(keepends=True) if new_masked else b
     name = path.replace(os.sep, "/")
-    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                 fromfile=f"a/{name}", tofile=f"b/{name}")
-    out: List[str] = []
-    for line in lines:
-        if line.endswith("\n"):
-            out.append(line)
-        else:
-            out.append(line + "\n\\ No newline at end of file\n")
+    out: List[str] = [f"--- a/{name}\n", f"+++ b/{name}\n"]
+
+    def emit(sign: str, line: str) -> None:
+        out.append(sign + line if line.endswith("\n") else sign + line + "\n\\ No newline at end of file\n")
+
+    for group in difflib.SequenceMatcher(None, a, b).get_grouped_opcodes(3):
+        (_, i1, _, j1, _), (_, _, i2, _, j2) = group[0], group[-1]
+        out.append(f"@@ -{_hunk_range(i1, i2 - i1)} +{_hunk_range(j1, j2 - j1)} @@\n")
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                for line in shown_a[i1:i2]:
+                    emit(" ", line)
+                continue
+            if tag in ("replace", "delete"):
+                for line in shown_a[i1:i2]:
+                    emit("-", line)
+            if tag in ("replace", "insert"):
+                for line in shown_b[j1:j2]:
+                    emit("+", line)
     return "".join(out)
+
+
+def _hunk_range(start: int, length: int) -> str:
+    """A hunk header's `start,length` (1-based; `start` alone for one line; `start-1,0` for none)."""
+    if length == 1:
+        return str(start + 1)
+    return f"{start if length == 0 else start + 1},{length}"
 
 
 # --- files -----------------------------------------------------------------------------------

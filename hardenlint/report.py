@@ -22,6 +22,7 @@ class Report:
     dry_run: bool = False  # --diff: the fixes were computed, not written
     texts: Dict[str, str] = field(default_factory=dict)  # path -> text, for reporters showing source lines
     secrets: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # path -> literal secret values
+    secret_spans: Dict[str, Tuple[Tuple[int, int], ...]] = field(default_factory=dict)  # path -> where they are written in texts[path]
     enabled_rules: frozenset = frozenset()
     _indexes: Dict[str, LineIndex] = field(default_factory=dict, repr=False)
 
@@ -43,17 +44,25 @@ class Report:
     def fixed(self) -> int:
         return sum(self.fixed_by_rule.values())
 
-    def redact(self, path: str, text: str) -> str:
-        """`text` with every literal secret value of `path` masked (same length, so columns hold)."""
-        for value in self.secrets.get(path, ()):
-            if value in text:
-                text = text.replace(value, "*" * len(value))
-        return text
+    def shown_line(self, path: str, line: int) -> Optional[str]:
+        """`line_text` as output shows it: the spans where secret values are written masked with
+        `*` (same length, so columns hold), every other character as it is."""
+        src = self.line_text(path, line)
+        spans = self.secret_spans.get(path)
+        if src is None or not spans:
+            return src
+        from .masking import mask
+
+        return mask(src, spans, self.index(path).offset(line))
+
+    def holds_secret(self, path: str, text: str) -> bool:
+        """Whether `text` (a fix's or suggestion's new text) contains a secret value of `path`:
+        such text is left out of the output, not masked."""
+        return any(v in text for v in self.secrets.get(path, ()))
 
     def shows_secret(self, path: str, fix: Optional[Fix]) -> bool:
         """Whether printing this fix (its inserted text) would echo a secret value."""
-        secrets = self.secrets.get(path, ())
-        return fix is not None and any(v in e.content for e in fix.edits for v in secrets)
+        return fix is not None and any(self.holds_secret(path, e.content) for e in fix.edits)
 
     def counts(self) -> Dict[str, int]:
         c = Counter(f.level for f in self.findings)

@@ -56,7 +56,7 @@ def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
             _add(report, outcome.result, outcome.text)
             report.fixed_by_rule.update(outcome.applied)
             if args.diff and outcome.diff:
-                diffs.append(report.redact(outcome.result.path, outcome.diff))
+                diffs.append(outcome.diff)  # secret values masked where written
         return report, "".join(diffs)
     linter.defer = True
     results = _map(Linter.lint_path, linter, files)
@@ -75,7 +75,7 @@ def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
 
 def _index_first(linter: Linter, files: List[Tuple[str, str]]):
     """The run's ObjectIndex before fixing, or None when no selected rule needs one."""
-    yaml_files = [item for item in files if item[1] in ("kubernetes", "yaml")]
+    yaml_files = [item for item in files if item[1] != "dockerfile"]
     if not yaml_files:
         return None
     from . import registry
@@ -95,7 +95,10 @@ def _objects_of(linter: Linter, fs_path: str, kind: str) -> tuple:
     from .source import read_source
 
     try:
-        parsed = parse(read_source(fs_path, display_path(fs_path), kind))
+        source = read_source(fs_path, display_path(fs_path), kind)
+        if source.kind == "dockerfile":
+            return ()
+        parsed = parse(source)
         return object_records(parsed.model) if parsed.kind == "kubernetes" and parsed.model is not None else ()
     except Exception:  # the lint of the same file reports what is wrong with it
         return ()
@@ -143,13 +146,14 @@ def _add(report: Report, result: FileResult, text: Optional[str] = None) -> None
     report.findings.extend(result.findings)
     if result.secrets:
         report.secrets[result.path] = result.secrets
+        report.secret_spans[result.path] = result.secret_spans
     text = text if text is not None else result.text
     if text is not None and result.findings:
         report.texts[result.path] = text
 
 
 def _run_stdin(linter: Linter, args, report: Report, diffs: List[str], fixing: bool, unsafe: bool) -> None:
-    name = args.stdin_filename or "Dockerfile"
+    name = args.stdin_filename or "-"
     kind = kind_for_explicit(name)
     data = sys.stdin.buffer.read()
     try:
@@ -164,7 +168,7 @@ def _run_stdin(linter: Linter, args, report: Report, diffs: List[str], fixing: b
         _add(report, outcome.result, outcome.text)
         report.fixed_by_rule.update(outcome.applied)
         if args.diff and outcome.diff:
-            diffs.append(report.redact(outcome.result.path, outcome.diff))
+            diffs.append(outcome.diff)
         if args.fix:  # editors: the fixed text goes to stdout
             sys.stdout.write(outcome.text)
         return

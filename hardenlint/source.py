@@ -19,8 +19,9 @@ class DecodeError(SourceError):
 class SourceFile:
     """One input: `path` as shown to the user, `text` decoded with the BOM removed.
 
-    `kind` is "dockerfile", "compose", "kubernetes" or "yaml" (YAML whose kind the parser decides
-    from its content).
+    `kind` is "dockerfile", "compose", "kubernetes", "yaml" (YAML whose kind the parser decides
+    from its content) or "json" (JSON: a Kubernetes manifest, or not ours). "auto" (a name that
+    says nothing) is turned into one of these from the text by `discover.kind_by_content`.
     """
 
     path: str
@@ -28,6 +29,17 @@ class SourceFile:
     kind: str
     bom: bool = False
     _index: Optional[LineIndex] = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.kind == "auto":
+            from .discover import kind_by_content
+
+            self.kind = kind_by_content(self.text)
+
+    @property
+    def is_json(self) -> bool:
+        """The text is JSON (fixes must keep it JSON)."""
+        return self.kind == "json"
 
     @property
     def index(self) -> LineIndex:

@@ -14,6 +14,7 @@ from hardenlint.discover import kind_by_name, matches, walk
     ("deploy.yaml", "yaml"), ("values.yml", "yaml"), ("README.md", None), ("Dockerfile.md", "dockerfile"),
     ("setup.py", None), ("Dockerfile-dev", "dockerfile"), ("repo__app__Dockerfile", "dockerfile"),
     ("mydockerfile", None), ("dockerfiles.txt", None), ("Containerfile.fedora", "dockerfile"),
+    ("deploy.json", "json"), ("List.JSON", "json"), ("x.jsonl", None),
 ])
 def test_kind_by_name(name, kind):
     assert kind_by_name(name) == kind
@@ -34,7 +35,7 @@ def test_explicit_files_are_linted_whatever_their_name_unless_force_exclude(tmp_
     f = tmp_path / "vendor" / "build.txt"
     f.parent.mkdir()
     f.write_text("FROM scratch\n")
-    assert list(walk([str(f)], ["vendor"], str(tmp_path))) == [(str(f), "dockerfile")]
+    assert list(walk([str(f)], ["vendor"], str(tmp_path))) == [(str(f), "auto")]
     assert list(walk([str(f)], ["vendor"], str(tmp_path), force_exclude=True)) == []
 
 
@@ -55,7 +56,7 @@ def test_matches(path, patterns, expected):
 @pytest.mark.parametrize("name", [
     "Dockerfile", "sub/dir/dockerfile", "Containerfile", "Dockerfile.prod", "api.Dockerfile", "Dockerfile-dev",
     "build_Dockerfile", "repo__app__Dockerfile", "compose.yaml", "k8s/deploy.yml", "mydockerfile", "README.md",
-    "docker/entrypoint.sh", "dockerfiles.txt", "Containerfile.fedora",
+    "docker/entrypoint.sh", "dockerfiles.txt", "Containerfile.fedora", "deploy.json", "k8s/list.JSON", "x.jsonl",
 ])
 def test_pre_commit_files_regex_agrees_with_discovery(name):
     import re

@@ -1,8 +1,11 @@
 """Parse a Compose file or Kubernetes manifest into a `YamlFile` (or decide it is not ours).
 
 `parse(source) -> Parsed`:
-- `source.kind` "compose" (named like compose), "kubernetes", or "yaml" (decide from content).
-- Plain YAML without a `services` / `apiVersion` substring is skipped before composing.
+- `source.kind` "compose" (named like compose), "kubernetes", "yaml" (decide from content) or
+  "json" (JSON is YAML to this parser, so positions are exact; only a Kubernetes manifest, an
+  object with top-level `apiVersion` and `kind` or a `List` of them, is ours).
+- Plain YAML without a `services` / `apiVersion` substring (JSON without `apiVersion`) is skipped
+  before composing.
 - Helm templates (`{{` in a file under a `templates/` folder, or `{{ ... }}` / `{% ... %}` template
   syntax in a file that does not parse) -> `Parsed(kind=None, skipped="Helm template")`.
 - Kind: "compose" when a document's root has a `services` mapping (or, for a file named like
@@ -53,6 +56,8 @@ def _has_node_property(text: str, ch: str) -> bool:
 _SERVICES_LINE = re.compile(r"^services\s*:", re.M)
 _API_LINE = re.compile(r"^apiVersion\s*:", re.M)
 _KIND_LINE = re.compile(r"^kind\s*:", re.M)
+_JSON_API = re.compile(r'"apiVersion"\s*:\s*"')
+_JSON_KIND = re.compile(r'"kind"\s*:\s*"')
 
 
 def _in_templates_dir(path: str) -> bool:
@@ -80,6 +85,11 @@ def _is_k8s_root(root: Optional[Node]) -> bool:
 
 def _decide(source: SourceFile, roots: List[Node], errors: List[YamlError]) -> Optional[str]:
     hint = source.kind
+    if hint == "json":
+        if any(_is_k8s_root(r) for r in roots):
+            return "kubernetes"
+        text = source.text
+        return "kubernetes" if errors and _JSON_API.search(text) and _JSON_KIND.search(text) else None
     named_compose = hint == "compose"
     has_compose = any(is_compose_root(r, named_compose) for r in roots)
     has_k8s = any(_is_k8s_root(r) for r in roots)
@@ -105,6 +115,8 @@ def parse(source: SourceFile) -> Parsed:
     text = source.text
     if source.kind == "yaml" and "services" not in text and "apiVersion" not in text:
         return Parsed(source, None)
+    if source.kind == "json" and "apiVersion" not in text:
+        return Parsed(source, None)
     if "{{" in text and _in_templates_dir(source.path):
         return Parsed(source, None, skipped=HELM)
     docs, yerrors = compose_stream(text)
@@ -115,6 +127,8 @@ def parse(source: SourceFile) -> Parsed:
     if kind is None:
         return Parsed(source, None)
     parsed = Parsed(source, kind)
+    if yerrors and source.kind == "json":
+        yerrors = _json_errors(text) or yerrors
     parsed.errors.extend(_error(source, e.message, e.offset) for e in yerrors)
     model = YamlFile(source, kind)
     parsed.model = model
@@ -147,6 +161,18 @@ def parse(source: SourceFile) -> Parsed:
             parsed.errors.append(_line_error(source, f"YAML error: {msg}", root.start_mark.index))
     parsed.errors.sort(key=lambda v: v.span.start)
     return parsed
+
+
+def _json_errors(text: str) -> List[YamlError]:
+    """The JSON decoder's verdict on a JSON text that did not compose (its message and offset say
+    more to a JSON author than the YAML one); [] when it decodes."""
+    import json
+
+    try:
+        json.loads(text)
+    except ValueError as e:
+        return [YamlError(f"JSON error: {getattr(e, 'msg', e)}", getattr(e, "pos", 0))]
+    return []
 
 
 def _annotation_suppressions(source: SourceFile, model: YamlFile, objects: List[MappingNode]):

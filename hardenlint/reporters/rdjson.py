@@ -113,7 +113,7 @@ def diagnostic(f: Finding, report: Report, pos: Optional[_Positions]) -> Dict[st
     if f.fix is not None and f.fix.applicability != "display-only" and pos is not None:
         s = suggestion(f.fix, pos)
         # a suggestion rewrites whole lines: leave it out when they hold a secret value
-        if s is not None and report.redact(f.path, s["text"]) == s["text"]:
+        if s is not None and not report.holds_secret(f.path, s["text"]):
             out["suggestions"] = [s]
     return out
 

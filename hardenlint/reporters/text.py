@@ -27,9 +27,8 @@ def lines_for(report: Report, quiet: bool = False) -> List[tuple]:
         out.append((f"  {f.message}\n", None))
         if quiet:
             continue
-        src = report.line_text(f.path, s.line)
+        src = report.shown_line(f.path, s.line)
         if src is not None:
-            src = report.redact(f.path, src)
             gutter = f"{s.line:>5} | "
             out.append((gutter, "dim"))
             out.append((src.expandtabs(1) + "\n", None))
