@@ -38,6 +38,17 @@ def hits(cmd):
     ("yum --setopt=sslverify=false install pkg", [("--setopt=sslverify=false", ())]),
     ("microdnf --setopt=*.gpgcheck=0 install pkg", [("--setopt=*.gpgcheck=0", ())]),
     ("zypper --no-gpg-checks install pkg", [("--no-gpg-checks", ())]),
+    # config managers, any option order, quoted (shlex unquotes once, as the shell does), `--setopt K=V`
+    ("yum-config-manager --save --setopt=myrepo.sslverify=false", [("--setopt=myrepo.sslverify=false", ())]),
+    ("yum-config-manager --setopt='*.gpgcheck=0' --save", [("--setopt=*.gpgcheck=0", ())]),
+    ('dnf-config-manager --setopt="repo_gpgcheck=no" --add-repo https://r', [("--setopt=repo_gpgcheck=no", ())]),
+    ("dnf config-manager --save --setopt epel.gpgcheck=False", [("--setopt epel.gpgcheck=False", ())]),
+    ("dnf5 config-manager setopt epel.gpgcheck=0", [("epel.gpgcheck=0", ("epel.gpgcheck=1",))]),
+    ("dnf install --setopt=install_weak_deps=0 pkg", []),
+    ("yum-config-manager --save --setopt=myrepo.sslverify=1", []),
+    ("yum-config-manager --setopt=sslcacert=/x --enable r", []),
+    ("rpm -Uvh --noverify --nofiledigest --nomd5 x.rpm",
+     [("--noverify", ()), ("--nofiledigest", ()), ("--nomd5", ())]),
     ("rpm -ivh --nosignature --nodigest x.rpm", [("--nosignature", ()), ("--nodigest", ())]),
     ("npm config set strict-ssl false", [("false", ("true",))]),
     ("npm set strict-ssl=false", [("strict-ssl=false", ("strict-ssl=true",))]),
@@ -79,7 +90,9 @@ def test_command_start(argv, index):
 
 @pytest.mark.parametrize("name,value,flagged", [
     ("PYTHONHTTPSVERIFY", "0", True), ("PYTHONHTTPSVERIFY", "1", False),
-    ("NODE_TLS_REJECT_UNAUTHORIZED", "0", True), ("NODE_TLS_REJECT_UNAUTHORIZED", '"0"', True),
+    ("NODE_TLS_REJECT_UNAUTHORIZED", "0", True), ("NODE_TLS_REJECT_UNAUTHORIZED", '"0"', False),
+    ("NODE_TLS_REJECT_UNAUTHORIZED", '0"', False), ("NODE_TLS_REJECT_UNAUTHORIZED", " 0", False),
+    ("PYTHONHTTPSVERIFY", "'0'", False), ("PIP_TRUSTED_HOST", "  ", False),
     ("NODE_TLS_REJECT_UNAUTHORIZED", "1", False),
     ("GIT_SSL_NO_VERIFY", "1", True), ("GIT_SSL_NO_VERIFY", "false", True),  # git tests presence only
     ("GIT_SSL_NO_VERIFY", "", True), ("GIT_SSL_NO_VERIFY", None, False),  # None: passed through, unknown

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from fnmatch import fnmatchcase
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -157,36 +158,66 @@ def large_base(ref: ImageRef) -> Optional[Tuple[str, Optional[str]]]:
     return f"`{ref.raw}` is {entry['what']}; {advice}", replacement
 
 
-def default_user(ref: ImageRef) -> Optional[str]:
-    """The non-root user an image is documented to run as by default, or None when it runs as
-    root or nobody knows: distroless `nonroot` tags (`:nonroot`, `:debug-nonroot`,
-    `:latest-nonroot`) and Chainguard images (`cgr.dev/chainguard/*`, but not `-dev` tags, which
-    are root build images, nor `wolfi-base`) run as `nonroot` (65532); .NET `-chiseled` images as
-    `app`; `nginxinc/nginx-unprivileged` as `nginx` (101)."""
+@lru_cache(maxsize=1)
+def _user_families() -> List[dict]:
+    with open(os.path.join(DATA_DIR, "image_users.json"), encoding="utf-8") as f:
+        return json.load(f)["families"]
+
+
+def _has_word(tag: str, words: Sequence[str]) -> bool:
+    """The tag has one of `words` as a `-`-separated word, maybe with a version glued on
+    (`nanoserver1809`, `ltsc2022`)."""
+    return any(w == x or re.fullmatch(re.escape(x) + r"[\d.]+", w) for w in tag.lower().split("-") for x in words)
+
+
+def _major(tag: str) -> Optional[int]:
+    m = re.match(r"(\d+)", tag)
+    return int(m.group(1)) if m else None
+
+
+@lru_cache(maxsize=512)
+def user_family(ref: ImageRef) -> Optional[dict]:
+    """The entry of `data/image_users.json` that describes this image's default user, or None."""
     if ref.variable or ref.is_scratch:
         return None
+    key = image_key(ref)
     tag = ref.tag or "latest"
-    if ref.registry == "gcr.io" and ref.repository.startswith("distroless/"):
-        return "nonroot" if "nonroot" in tag.split("-") else None
-    if ref.registry == "cgr.dev" and ref.repository.startswith("chainguard/"):
-        if ref.repository.endswith("/wolfi-base") or tag == "dev" or tag.endswith("-dev"):
-            return None
-        return "nonroot"
-    if ref.registry == "mcr.microsoft.com" and ref.repository.startswith("dotnet/") and "chiseled" in tag:
-        return "app"
-    if image_key(ref) == "nginxinc/nginx-unprivileged":
-        return "nginx"
+    for e in _user_families():
+        if not any(fnmatchcase(key, p) for p in e["images"]) or any(fnmatchcase(key, p) for p in e.get("not_images", ())):
+            continue
+        if "tag_words" in e and not _has_word(tag, e["tag_words"]):
+            continue
+        if "not_tag_words" in e and _has_word(tag, e["not_tag_words"]):
+            continue
+        return e
     return None
 
 
+def default_user(ref: ImageRef) -> Optional[str]:
+    """The non-root user an image is documented to run as by default, or None when it runs as
+    root (or its platform's administrator) or nobody knows (see `data/image_users.json`):
+    distroless `:nonroot` tags and Chainguard images (not `-dev`) run as `nonroot` (65532); .NET
+    `-chiseled` and `-distroless` images as `app` (1654); Windows Nano Server as `ContainerUser`;
+    `nginxinc/nginx-unprivileged` as `nginx` (101); and the like."""
+    e = user_family(ref)
+    return e.get("user") if e else None
+
+
 def family_user(ref: ImageRef) -> Optional[str]:
-    """A non-root user that exists in images of this family (for a `USER` fix): `node` in the
-    official Node.js images, `nonroot` in distroless and Chainguard images."""
-    if ref.variable or ref.is_scratch:
+    """A non-root user that exists in images of this family, for a `USER` fix: `node` in the
+    official Node.js images, `nonroot` in distroless and Chainguard, `$APP_UID` in .NET 8+ images,
+    `ContainerUser` in Windows images."""
+    e = user_family(ref)
+    if e is None or not e.get("fix_user"):
         return None
-    if image_key(ref) == "node":
-        return "node"
-    if (ref.registry == "gcr.io" and ref.repository.startswith("distroless/")) or (
-            ref.registry == "cgr.dev" and ref.repository.startswith("chainguard/")):
-        return "nonroot"
-    return default_user(ref)
+    if "min_version" in e:
+        major = _major(ref.tag or "")
+        if major is not None and major < e["min_version"]:
+            return None
+    return e["fix_user"]
+
+
+def is_windows(ref: ImageRef) -> bool:
+    """A Windows image (Nano Server, Server Core, .NET Framework, `*-windowsservercore-*` tags)."""
+    e = user_family(ref)
+    return bool(e and e.get("windows"))

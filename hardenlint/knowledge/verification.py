@@ -31,12 +31,14 @@ _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _CURL_ARG_LETTERS = set("AbcCdDeEFHKmoPQrtTuUwxXyYz")
 _APT = {"apt-get", "apt", "aptitude"}
 _PIP = re.compile(r"pip(?:\d+(?:\.\d+)?)?")
-_RPM_FAMILY = {"yum", "dnf", "microdnf", "tdnf"}
+_RPM_FAMILY = {"yum", "dnf", "dnf5", "microdnf", "tdnf"}
+_CONFIG_MANAGERS = {"yum-config-manager", "dnf-config-manager"}
 _APT_BAD_TRUE = re.compile(
     r"(acquire::allowinsecurerepositories|acquire::allowdowngradetoinsecurerepositories"
     r"|apt::get::allowunauthenticated)\s*=\s*[\"']?(true|1|yes)[\"']?", re.I)
 _APT_BAD_FALSE = re.compile(r"acquire::https::(?:[^=]*::)?verify-(?:peer|host)\s*=\s*[\"']?(false|0|no)[\"']?", re.I)
-_SETOPT_BAD = re.compile(r"--setopt=(?:[\w.*-]+\.)?(gpgcheck|repo_gpgcheck|sslverify)=(0|false|no)", re.I)
+# `[repo.|*.]gpgcheck|repo_gpgcheck|sslverify=0|false|no|off`, the value of a setopt option
+_SETOPT_BAD = re.compile(r"(?:[\w.*:-]+\.)?(?:gpgcheck|repo_gpgcheck|sslverify)=(?:0|false|no|off)", re.I)
 _GIT_SSLVERIFY = re.compile(r"http\.(?:.+\.)?sslverify", re.I)
 _APT_TRUSTED = re.compile(r"\[[^\]]*\btrusted=yes\b[^\]]*\]")
 
@@ -147,6 +149,31 @@ def _config_set(argv: Sequence[str], i0: int, key: re.Pattern, name: str, what: 
     return []
 
 
+def _setopt(argv: Sequence[str], i0: int, cmd: str) -> List[Insecure]:
+    """`--setopt=[repo.|*.]sslverify|gpgcheck|repo_gpgcheck=0` (also `--setopt KEY=V`), anywhere
+    among the options of yum/dnf and their config managers; dnf5's `config-manager setopt K=V`
+    (fix: the value 1, since the subcommand needs an argument)."""
+    out: List[Insecure] = []
+    i = i0 + 1
+    while i < len(argv):
+        w = argv[i]
+        if w.startswith("--setopt=") and _SETOPT_BAD.fullmatch(w[len("--setopt="):]):
+            out.append(Insecure(i, i + 1, f"`{cmd} {w}` turns off signature or TLS checks"))
+        elif w == "--setopt" and i + 1 < len(argv):
+            if _SETOPT_BAD.fullmatch(argv[i + 1]):
+                out.append(Insecure(i, i + 2, f"`{cmd} --setopt {argv[i + 1]}` turns off signature or TLS checks"))
+            i += 1
+        i += 1
+    words = list(argv[i0 + 1:])
+    if cmd in ("dnf", "dnf5") and words[:2] == ["config-manager", "setopt"]:
+        for i in range(i0 + 3, len(argv)):
+            if _SETOPT_BAD.fullmatch(argv[i]):
+                on = argv[i].rsplit("=", 1)[0] + "=1"
+                out.append(Insecure(i, i + 1, f"`{cmd} config-manager setopt {argv[i]}` turns off signature "
+                                              "or TLS checks", (on,), f"set `{on}`"))
+    return out
+
+
 def _git(argv: Sequence[str], i0: int) -> List[Insecure]:
     """`git [-c k=v] ...`, `git clone -c/--config k=v`, `git config [--global] k false`."""
     out: List[Insecure] = []
@@ -229,15 +256,17 @@ def insecure_command(argv: Sequence[str]) -> List[Insecure]:
         flag = "--allow-insecure-host" if cmd == "uv" else "--trusted-host"
         out += _with_value(argv, i0, flag, f"`{cmd} {flag}` lets it download from that host "
                            "without valid HTTPS")
-    elif cmd in _RPM_FAMILY:
+    elif cmd in _RPM_FAMILY or cmd in _CONFIG_MANAGERS:
         out += _flags(argv, i0, {"--nogpgcheck": "installs packages without checking their signatures"}, cmd)
-        out += [Insecure(i, i + 1, f"`{cmd} {argv[i]}` turns off signature or TLS checks")
-                for i in range(i0 + 1, len(argv)) if _SETOPT_BAD.fullmatch(argv[i])]
+        out += _setopt(argv, i0, cmd)
     elif cmd == "zypper":
         out += _flags(argv, i0, {"--no-gpg-checks": "installs packages without checking their signatures"}, cmd)
     elif cmd == "rpm":
         out += _flags(argv, i0, {"--nosignature": "skips package signature checks",
-                                 "--nodigest": "skips package digest checks"}, cmd)
+                                 "--nodigest": "skips package digest checks",
+                                 "--nofiledigest": "skips the digest checks of the files it installs",
+                                 "--nomd5": "skips the digest checks of the files it installs",
+                                 "--noverify": "skips package verification"}, cmd)
     elif cmd in ("npm", "yarn", "pnpm"):
         out += _config_set(argv, i0 if argv[i0 + 1:i0 + 2] != ["config"] else i0 + 1,
                            re.compile(r"strict-ssl"), cmd, "turns off TLS certificate verification")
@@ -269,10 +298,12 @@ def insecure_env(name: str, value: Optional[str]) -> Optional[str]:
     - `PIP_TRUSTED_HOST`, `UV_INSECURE_HOST`, `GOINSECURE` with a non-empty value;
     - `NPM_CONFIG_STRICT_SSL` (any case) false/0, `GOSUMDB=off`, `GOFLAGS` containing `-insecure`.
     `value` None means "passed through from outside" (compose `- NAME`): not judged.
+    `value` is what the program reads: the caller removes exactly one round of quoting (shell or
+    YAML), so `NODE_TLS_REJECT_UNAUTHORIZED="0\""` arrives as `0"`, which Node does not treat as 0.
     """
     if value is None:
         return None
-    v = value.strip().strip("\"'").strip()
+    v = value
     low = v.lower()
     if name == "PYTHONHTTPSVERIFY" and v == "0":
         return "`PYTHONHTTPSVERIFY=0` turns off TLS certificate verification in Python's HTTPS clients"
@@ -280,7 +311,7 @@ def insecure_env(name: str, value: Optional[str]) -> Optional[str]:
         return "`NODE_TLS_REJECT_UNAUTHORIZED=0` turns off TLS certificate verification in Node.js"
     if name == "GIT_SSL_NO_VERIFY":
         return "`GIT_SSL_NO_VERIFY` turns off TLS certificate verification in git (any value, even 0)"
-    if name in ("PIP_TRUSTED_HOST", "UV_INSECURE_HOST", "GOINSECURE") and v:
+    if name in ("PIP_TRUSTED_HOST", "UV_INSECURE_HOST", "GOINSECURE") and v.strip():
         return f"`{name}` lets downloads from those hosts skip HTTPS certificate checks"
     if name.lower() == "npm_config_strict_ssl" and low in ("false", "0"):
         return f"`{name}={v}` turns off TLS certificate verification in npm"

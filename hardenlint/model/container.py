@@ -42,7 +42,7 @@ from .yamlnodes import (
 )
 
 __all__ = [
-    "Setting", "Mount", "EnvVar", "Port", "Sysctl", "Location", "ContainerView", "PodView",
+    "Setting", "Mount", "HostVolume", "EnvVar", "Port", "Sysctl", "Location", "ContainerView", "PodView",
     "YamlFile", "normalise_capability", "normalise_host_path",
 ]
 
@@ -112,6 +112,24 @@ class Mount:
     volume_name: Optional[str] = None
     variable: bool = False
     inherited: bool = False
+
+
+@dataclass
+class HostVolume:
+    """A host path declared where no container mounts it: a pod's hostPath volume that no
+    container mounts (named or not), or a PersistentVolume's `spec.hostPath`. Admission judges
+    the volume whether or not it is mounted, so HL313-HL315 judge these too.
+
+    `label` names it in messages ("volume `logs` of DaemonSet `agent`", "PersistentVolume
+    `data`"); `name` the volume's or PersistentVolume's name; `mount` the host path as a Mount
+    (target None, read-write, `span` at its `path:`); `device` the host device for a hostPath of
+    type CharDevice / BlockDevice.
+    """
+
+    label: str
+    name: str
+    mount: Mount
+    device: Optional[Setting] = None
 
 
 @dataclass
@@ -263,9 +281,12 @@ class ContainerView:
 
     @property
     def label(self) -> str:
-        """How messages name it: "service `web`" or "container `app`"."""
+        """How messages name it: "service `web`" or "container `app`" ("unnamed container of
+        Service `hello`" for a container written without a name, as Knative allows)."""
         what = {"service": "service", "container": "container", "initContainer": "init container",
                 "ephemeralContainer": "ephemeral container"}.get(self.role, self.role)
+        if not self.name and self.pod is not None:
+            return f"unnamed {what} of {self.pod.label}"
         return f"{what} `{self.name}`"
 
     def where(self, name: str) -> Location:
@@ -325,6 +346,7 @@ class PodView:
       `securityContext` or the legacy pod annotation.
     - `sysctls`: pod `securityContext.sysctls`; `volumes`: name -> volume mapping node.
     - `containers`: the views of containers, initContainers and ephemeralContainers.
+    - `host_volumes`: hostPath volumes that no container mounts (HostVolume).
     - `lines`: first and last line of the whole object.
     """
 
@@ -347,6 +369,7 @@ class PodView:
     sysctls: List[Sysctl] = field(default_factory=list)
     volumes: Dict[str, MappingNode] = field(default_factory=dict)
     containers: List[ContainerView] = field(default_factory=list)
+    host_volumes: List[HostVolume] = field(default_factory=list)
     lines: Tuple[int, int] = (0, 0)
 
     @property
@@ -379,6 +402,8 @@ class YamlFile:
     - `containers`: every ContainerView (Compose services; Kubernetes containers of every pod, in
       document order); `pods`: Kubernetes PodViews (empty for Compose).
     - `objects`: Kubernetes objects (root mappings, `List` items expanded) of every document.
+    - `host_volumes`: host paths no container mounts: pods' unmounted hostPath volumes and
+      PersistentVolumes' `spec.hostPath` (HostVolume).
     - `unknown_suppressions`: (token, span) of `hardenlint.io/ignore` annotation entries that name
       no rule (for HL002).
     """
@@ -389,6 +414,7 @@ class YamlFile:
     containers: List[ContainerView] = field(default_factory=list)
     pods: List[PodView] = field(default_factory=list)
     objects: List[MappingNode] = field(default_factory=list)
+    host_volumes: List[HostVolume] = field(default_factory=list)
     unknown_suppressions: List[Tuple[str, Span]] = field(default_factory=list)
 
     @property

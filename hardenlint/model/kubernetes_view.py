@@ -12,8 +12,8 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 from ..source import SourceFile
 from .container import (
-    BuildContext, ContainerView, EnvVar, Mount, PodView, Port, Setting, Sysctl, normalise_host_path,
-    normalise_profile,
+    BuildContext, ContainerView, EnvVar, HostVolume, Mount, PodView, Port, Setting, Sysctl,
+    normalise_host_path, normalise_profile,
 )
 from .findings import Span
 from .image import parse_image
@@ -22,9 +22,11 @@ from .yamlnodes import (
     item_ranges, mapping_entries, node_end, scalar_text_range, scalar_value, text_value, value_range,
 )
 
-__all__ = ["WORKLOAD_KINDS", "kubernetes_objects", "kubernetes_pods", "object_lines"]
+__all__ = ["WORKLOAD_KINDS", "POD_TEMPLATES", "kubernetes_objects", "kubernetes_pods", "object_lines",
+           "persistent_volume", "pod_template"]
 
-# kind -> path from the object to the mapping holding the pod spec (a Pod holds it itself)
+# kind -> path from the object to the mapping holding the pod spec (a Pod holds it itself): the
+# built-in workloads, matched by kind alone (any API group, or none written)
 WORKLOAD_KINDS = {
     "Pod": ("spec",),
     "Deployment": ("spec", "template"),
@@ -36,6 +38,19 @@ WORKLOAD_KINDS = {
     "CronJob": ("spec", "jobTemplate", "spec", "template"),
     "PodTemplate": ("template",),
 }
+# (API group, kind) -> path from the object to the mapping whose `spec` is the pod spec and whose
+# `metadata` the pod's (() for the object itself), for kinds of other API groups. Matched by group
+# too: Knative's `Service` shares its name with core v1 `Service`.
+POD_TEMPLATES: Dict[Tuple[str, str], Tuple[str, ...]] = {
+    ("apps.openshift.io", "DeploymentConfig"): ("spec", "template"),
+    ("", "DeploymentConfig"): ("spec", "template"),  # OpenShift 3's `apiVersion: v1`
+    ("argoproj.io", "Rollout"): ("spec", "template"),
+    ("serving.knative.dev", "Service"): ("spec", "template"),
+    ("serving.knative.dev", "Configuration"): ("spec", "template"),
+    ("serving.knative.dev", "Revision"): (),
+}
+# Where other kinds (custom resources nobody listed) are looked at for a pod spec, by shape.
+_SHAPE_PATHS = ((), ("spec", "template"), ("spec", "jobTemplate", "spec", "template"))
 _CONTAINER_LISTS = (("initContainers", "initContainer"), ("containers", "container"),
                     ("ephemeralContainers", "ephemeralContainer"))
 _VOLUME_TYPES = ("hostPath", "emptyDir", "configMap", "secret", "persistentVolumeClaim", "projected",
@@ -73,20 +88,52 @@ def object_lines(source: SourceFile, obj: Node) -> Tuple[int, int]:
     return idx.position(start)[0], idx.position(max(start, node_end(source.text, obj) - 1))[0]
 
 
-def kubernetes_pods(source: SourceFile, obj: MappingNode) -> Optional[PodView]:
-    """The PodView of a workload object (with its ContainerViews), or None for other kinds."""
-    kind = text_value(get(obj, "kind"))
-    path = WORKLOAD_KINDS.get(kind or "")
-    if path is None:
+def api_group(obj: MappingNode) -> Optional[str]:
+    """The API group of an object: `apps` for `apps/v1`, "" for core `v1`, None when unwritten."""
+    version = text_value(get(obj, "apiVersion"))
+    if version is None:
         return None
+    return version.rsplit("/", 1)[0] if "/" in version else ""
+
+
+def _is_pod_spec(node: Optional[Node]) -> bool:
+    """The shape of a pod spec: `containers`, a non-empty list of mappings that all have `image`."""
+    containers = get(node, "containers")
+    return isinstance(node, MappingNode) and isinstance(containers, SequenceNode) and bool(containers.value) \
+        and all(isinstance(c, MappingNode) and get_entry(c, "image") is not None for c in containers.value)
+
+
+def pod_template(obj: MappingNode) -> Optional[MappingNode]:
+    """The mapping of an object whose `spec` is a pod spec and whose `metadata` is the pod's: the
+    object itself for a Pod or a Knative Revision, the pod template for a workload. Known kinds
+    come from `POD_TEMPLATES` / `WORKLOAD_KINDS`; any other object qualifies by shape, when a
+    pod spec (see `_is_pod_spec`) sits at `spec`, `spec.template.spec` or
+    `spec.jobTemplate.spec.template.spec`. None when the object holds no pod spec."""
+    kind = text_value(get(obj, "kind")) or ""
+    group = api_group(obj)
+    path = POD_TEMPLATES.get((group, kind)) if group is not None else None
+    if path is None and kind in WORKLOAD_KINDS:
+        path = () if kind == "Pod" else WORKLOAD_KINDS[kind]
+    if path is not None:
+        holder = get(obj, *path) if path else obj
+        if isinstance(get(holder, "spec"), MappingNode):
+            return holder  # (a kind of the same name in another group, shaped otherwise, falls through)
+    for shape in _SHAPE_PATHS:
+        holder = get(obj, *shape) if shape else obj
+        if _is_pod_spec(get(holder, "spec")):
+            return holder
+    return None
+
+
+def kubernetes_pods(source: SourceFile, obj: MappingNode) -> Optional[PodView]:
+    """The PodView of an object that holds a pod spec (see `pod_template`), with its
+    ContainerViews, or None for other objects."""
+    holder = pod_template(obj)
+    if holder is None:
+        return None
+    kind = text_value(get(obj, "kind")) or ""
     ctx = BuildContext(source)
-    if kind == "Pod":
-        holder, metadata = obj, get(obj, "metadata")
-    else:
-        template = get(obj, *path)
-        if not isinstance(template, MappingNode):
-            return None
-        holder, metadata = template, get(template, "metadata")
+    metadata = get(holder, "metadata")
     spec_entry = get_entry(holder, "spec")
     if spec_entry is None or not isinstance(spec_entry.value_node, MappingNode):
         return None
@@ -132,7 +179,61 @@ def kubernetes_pods(source: SourceFile, obj: MappingNode) -> Optional[PodView]:
         for item, s, end in item_ranges(ctx.text, ce.value_node):
             if isinstance(item, MappingNode):
                 pod.containers.append(_container_view(ctx, pod, item, role, ann_entries, ctx.span(s, end)))
+    pod.host_volumes = _unmounted_host_volumes(ctx, pod, ents.get("volumes"))
     return pod
+
+
+def persistent_volume(source: SourceFile, obj: MappingNode) -> Optional[HostVolume]:
+    """The host path of a PersistentVolume's `spec.hostPath`, or None."""
+    if text_value(get(obj, "kind")) != "PersistentVolume" or api_group(obj) not in ("", None):
+        return None
+    e = get_entry(get(obj, "spec"), "hostPath")
+    if e is None or not isinstance(e.value_node, MappingNode):
+        return None
+    ctx = BuildContext(source)
+    name = text_value(get(obj, "metadata", "name")) or ""
+    mount, device = _host_path_mount(ctx, e, None, False, None, ctx.span(*entry_range(ctx.text, e.key_node, e.value_node)),
+                                     obj, None)
+    return HostVolume(f"PersistentVolume `{name}`" if name else "PersistentVolume", name, mount, device)
+
+
+def _unmounted_host_volumes(ctx: BuildContext, pod: PodView, ve: Optional[Entry]) -> List[HostVolume]:
+    """The pod's hostPath volumes that no container mounts (named or not): admission judges a
+    volume whether or not it is mounted."""
+    mounted = {m.volume_name for c in pod.containers for m in c.mounts}
+    out = []
+    for item, sp, _flags in ctx.list_items(ve):
+        e = get_entry(item, "hostPath")
+        if e is None or not isinstance(e.value_node, MappingNode):
+            continue
+        name = text_value(get(item, "name"))
+        if name and name in mounted:
+            continue
+        mount, device = _host_path_mount(ctx, e, None, False, None, sp, item, name)
+        label = f"volume `{name}` of {pod.label}" if name else f"unnamed volume of {pod.label}"
+        out.append(HostVolume(label, name or "", mount, device))
+    return out
+
+
+def _host_path_mount(ctx: BuildContext, hp: Entry, target: Optional[str], ro: bool, sub: Optional[str],
+                     mount_span: Span, node: Node, vname: Optional[str]) -> Tuple[Mount, Optional[Setting]]:
+    """A Mount for a `hostPath:` entry (its `path` joined with a mount's `subPath`), and the
+    device Setting when its `type` is CharDevice / BlockDevice."""
+    text = ctx.text
+    hp_node = hp.value_node
+    pe = get_entry(hp_node, "path")
+    raw = text_value(pe.value_node) if pe is not None else None
+    hspan = ctx.span(*entry_range(text, pe.key_node, pe.value_node)) if pe is not None else \
+        ctx.span(*entry_range(text, hp.key_node, hp_node))
+    htype = text_value(get(hp_node, "type"))
+    path = normalise_host_path(raw + ("/" + sub if sub else "")) if raw else None
+    mount = Mount(target, path, ro, "hostPath", hspan, mount_span, node, raw_source=raw, host_path_type=htype,
+                  volume_name=vname, variable=bool(raw) and "$(" in raw)
+    device = None
+    if htype in ("CharDevice", "BlockDevice") and raw:
+        device = Setting(path, pe.value_node, pe.key_node, hspan, ctx.span(*value_range(text, pe.key_node, pe.value_node)),
+                         hp_node, inherited=True)
+    return mount, device
 
 
 # --------------------------------------------------------------------------- one container
@@ -241,7 +342,6 @@ def _container_profile(ctx: BuildContext, own: Optional[Entry], annotation: Opti
 def _mounts(ctx: BuildContext, pod: PodView, v: ContainerView, vme: Optional[Entry]) -> None:
     """`volumeMounts` -> `v.mounts`, resolved against the pod's volumes; hostPath volumes of type
     CharDevice / BlockDevice also -> `v.devices`."""
-    text = ctx.text
     for item, sp, _flags in ctx.list_items(vme):
         if not isinstance(item, MappingNode):
             continue
@@ -258,22 +358,11 @@ def _mounts(ctx: BuildContext, pod: PodView, v: ContainerView, vme: Optional[Ent
         if vtype != "hostPath":
             v.mounts.append(Mount(target, None, ro, vtype, sp, sp, item, volume_name=vname))
             continue
-        hp_node = vents["hostPath"].value_node
-        pe = get_entry(hp_node, "path")
-        raw = text_value(pe.value_node) if pe is not None else None
-        hspan = ctx.span(*entry_range(text, pe.key_node, pe.value_node)) if pe is not None else \
-            ctx.span(*entry_range(text, vents["hostPath"].key_node, hp_node))
-        htype = text_value(get(hp_node, "type"))
-        hp = None
-        if raw:
-            sub = text_value(get(item, "subPath"))
-            hp = normalise_host_path(raw + ("/" + sub if sub else ""))
-        v.mounts.append(Mount(target, hp, ro, "hostPath", hspan, sp, item, raw_source=raw, host_path_type=htype,
-                              volume_name=vname, variable=bool(raw) and "$(" in raw))
-        if htype in ("CharDevice", "BlockDevice") and raw:
-            v.devices.append(Setting(hp, pe.value_node, pe.key_node, hspan,
-                                     ctx.span(*value_range(text, pe.key_node, pe.value_node)), hp_node,
-                                     inherited=True))
+        sub = text_value(get(item, "subPath"))
+        mount, device = _host_path_mount(ctx, vents["hostPath"], target, ro, sub, sp, item, vname)
+        v.mounts.append(mount)
+        if device is not None:
+            v.devices.append(device)
 
 
 def _env(ctx: BuildContext, ee: Optional[Entry]) -> List[EnvVar]:

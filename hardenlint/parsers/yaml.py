@@ -28,7 +28,9 @@ from ..catalogue import expand_selector
 from ..model.compose_view import compose_views, is_compose_root
 from ..model.container import YamlFile
 from ..model.findings import Span, Violation
-from ..model.kubernetes_view import WORKLOAD_KINDS, kubernetes_objects, kubernetes_pods, object_lines
+from ..model.kubernetes_view import (
+    kubernetes_objects, kubernetes_pods, object_lines, persistent_volume, pod_template,
+)
 from ..model.parsed import Parsed
 from ..model.yamlnodes import (
     MappingNode, Node, YamlError, YamlLimitError, check_expansion, compose_stream, get, get_entry,
@@ -145,14 +147,21 @@ def parse(source: SourceFile) -> Parsed:
             else:
                 objects = list(kubernetes_objects(root))
                 pods = []
+                host_volumes = []
                 for obj in objects:
                     pod = kubernetes_pods(source, obj)
                     if pod is not None:
                         pods.append(pod)
+                        host_volumes.extend(pod.host_volumes)
+                    else:
+                        pv = persistent_volume(source, obj)
+                        if pv is not None:
+                            host_volumes.append(pv)
                 sups = _annotation_suppressions(source, model, objects)
                 model.documents.append(root)
                 model.objects.extend(objects)
                 model.pods.extend(pods)
+                model.host_volumes.extend(host_volumes)
                 for pod in pods:
                     model.containers.extend(pod.containers)
                 parsed.extra_suppressions.extend(sups)
@@ -179,11 +188,10 @@ def _annotation_suppressions(source: SourceFile, model: YamlFile, objects: List[
     out: List[Tuple[frozenset, int, int]] = []
     idx = source.index
     for obj in objects:
-        kind = text_value(get(obj, "kind")) or ""
         holders = [get(obj, "metadata", "annotations")]
-        path = WORKLOAD_KINDS.get(kind)
-        if path is not None and kind != "Pod":
-            holders.append(get(obj, *path, "metadata", "annotations"))
+        template = pod_template(obj)
+        if template is not None and template is not obj:
+            holders.append(get(template, "metadata", "annotations"))
         ids: set = set()
         for ann in holders:
             e = get_entry(ann, IGNORE_ANNOTATION)

@@ -15,7 +15,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ...knowledge.images import default_user
 from ...model import patch
-from ...model.container import ContainerView, Mount, Setting, YamlFile
+from ...model.container import ContainerView, HostVolume, Mount, Setting, YamlFile
 from ...model.findings import Edit, Fix, Span, Violation
 from ...model.yamlnodes import MappingNode, Node, SequenceNode, entry_range, get, get_entry, text_value
 from ...registry import Option, RuleContext, check
@@ -442,19 +442,26 @@ def runtime_socket(path: str) -> Optional[str]:
 
 
 def _mount_groups(f: YamlFile, judge: Callable[[Mount, str], Optional[str]]):
-    """[mount, views, all read-only, judge's verdict, host path] per host path written, for the
-    mounts `judge(mount, path)` flags."""
-    groups: Dict[Tuple[int, int], list] = {}
-    for c in f.containers:
-        for m in c.mounts:
-            path = host_path_of(m)
-            what = judge(m, path) if path else None
-            if what:
-                g = groups.setdefault((m.span.start, m.span.end), [m, [], True, what, path])
-                if c not in g[1]:
-                    g[1].append(c)
-                g[2] = g[2] and m.read_only
+    """[mount, holders, all read-only, judge's verdict, host path] per host path written (and,
+    for Kubernetes, per `subPath` joined to it), for the mounts `judge(mount, path)` flags.
+    Holders are the views mounting it, or the HostVolume declaring it when no container mounts it
+    (a pod's unmounted hostPath volume, a PersistentVolume)."""
+    groups: Dict[Tuple[int, int, str], list] = {}
+    holders = [(c, m) for c in f.containers for m in c.mounts] + [(hv, hv.mount) for hv in f.host_volumes]
+    for c, m in holders:
+        path = host_path_of(m)
+        what = judge(m, path) if path else None
+        if what:
+            g = groups.setdefault((m.span.start, m.span.end, path), [m, [], True, what, path])
+            if c not in g[1]:
+                g[1].append(c)
+            g[2] = g[2] and m.read_only
     return groups.values()
+
+
+def _mounts(holders: Sequence) -> str:
+    """`container `x` mounts` / `volume `v` of Pod `p` exposes` (declared, mounted by nobody)."""
+    return who(holders, "exposes" if isinstance(holders[0], HostVolume) else "mounts")
 
 
 @check("HL313", "CK")
@@ -462,7 +469,7 @@ def runtime_socket_mounted(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]
     """Runtime sockets (and directories holding them); paths HL314 reports are left to it."""
     judge = lambda m, p: None if sensitive(p) else runtime_socket(p)  # noqa: E731
     for m, views, ro, what, path in _mount_groups(f, judge):
-        yield Violation(m.span, f"{who(views, 'mounts')} {what} (`{path}`): whoever talks to it controls the "
+        yield Violation(m.span, f"{_mounts(views)} {what} (`{path}`): whoever talks to it controls the "
                                 f"host's containers, read-only or not")
 
 
@@ -477,16 +484,21 @@ def sensitive_host_path(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
         rel = "" if path == listed else (f", which is under {listed}" if path.startswith(listed.rstrip("/") + "/")
                                           else f", which contains {listed}")
         mode = "read-only" if ro else "read-write"
-        yield Violation(m.span, f"{who(views, 'mounts')} host path `{shown}`{rel} ({mode})", None,
+        yield Violation(m.span, f"{_mounts(views)} host path `{shown}`{rel} ({mode})", None,
                         "warning" if ro else None)
 
 
 @check("HL315", "CK")
 def host_devices(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
-    """Compose `devices` entries; Kubernetes hostPath volumes of a device type."""
+    """Compose `devices` entries; Kubernetes hostPath volumes of a device type (mounted or not,
+    and PersistentVolumes')."""
     for s, views in grouped(f, lambda c: c.devices):
         yield Violation(s.span, f"{who(views, 'gets')} host device `{s.value}`; pass only what is needed, read-only "
                                 f"where possible")
+    for hv in f.host_volumes:
+        if hv.device is not None:
+            yield Violation(hv.device.span, f"{hv.label} exposes host device `{hv.device.value}`; pass only what is "
+                                            f"needed, read-only where possible")
 
 
 # --------------------------------------------------------------------------- HL316, HL317

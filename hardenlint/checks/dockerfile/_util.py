@@ -144,16 +144,19 @@ def _read_scripts(ins: Instruction) -> List[Script]:
     return out
 
 
-def runs(df: Dockerfile) -> Iterator[Tuple[Stage, Instruction, List[Script]]]:
-    """Every RUN of every stage with its scripts (`ONBUILD RUN` runs in other builds: left out)."""
+def runs(df: Dockerfile, shipping: bool = False) -> Iterator[Tuple[Stage, Instruction, List[Script]]]:
+    """Every RUN of every stage with its scripts (`ONBUILD RUN` runs in other builds: left out);
+    with `shipping`, only those of stages whose layers ship (`ships`)."""
     for stage in df.stages:
+        if shipping and not ships(df, stage):
+            continue
         for ins in stage.instructions:
             if ins.keyword == "RUN":
                 yield stage, ins, scripts(ins)
 
 
-def commands(df: Dockerfile) -> Iterator[Tuple[Stage, Instruction, Script, Command]]:
-    for stage, ins, scs in runs(df):
+def commands(df: Dockerfile, shipping: bool = False) -> Iterator[Tuple[Stage, Instruction, Script, Command]]:
+    for stage, ins, scs in runs(df, shipping):
         for sc in scs:
             for cmd in sc.commands:
                 yield stage, ins, sc, cmd
@@ -203,6 +206,14 @@ def stage_chain(stage: Stage) -> List[Stage]:
         out.append(s)
         s = s.base_stage
     return out
+
+
+def ships(df: Dockerfile, stage: Optional[Stage]) -> bool:
+    """Do the stage's layers end up in the image? True for the final stage and the stages it is
+    built FROM (directly or through other stages); False for a builder used only through
+    `COPY --from` (its files are copied, its layers are not). Without a final stage, True."""
+    final = df.final_stage
+    return stage is None or final is None or stage in stage_chain(final)
 
 
 def descendants(df: Dockerfile, stage: Stage) -> List[Stage]:

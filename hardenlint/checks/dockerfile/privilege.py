@@ -11,6 +11,7 @@ from ...knowledge import images
 from ...model.dockerfile import Dockerfile, Instruction, Stage
 from ...model.findings import Edit, Fix, Span, Violation
 from ...registry import Option, RuleContext, check
+from ._shell import program
 from ._util import line_start, newline, stage_chain
 
 _BUILD_STEPS = ("RUN", "COPY", "ADD")
@@ -36,14 +37,37 @@ def _is_root(user: str) -> bool:
     return user == "root" or (user.isdigit() and int(user) == 0)
 
 
+_WINDOWS_SHELLS = {"powershell", "pwsh", "cmd"}
+
+
+def _windows(df: Dockerfile, final: Stage) -> bool:
+    """The final stage builds a Windows image: a Windows base (Nano Server, Server Core, ...) or a
+    `SHELL ["powershell"|"pwsh"|"cmd", ...]` in its chain."""
+    root = stage_chain(final)[-1].image
+    if root is not None and images.is_windows(root):
+        return True
+    for s in stage_chain(final):
+        for ins in s.instructions:
+            argv = ins.exec_form if ins.keyword == "SHELL" else None
+            if argv and program(argv[0]).lower() in _WINDOWS_SHELLS:
+                return True
+    return False
+
+
 def _fix_user(df: Dockerfile, final: Stage, ctx: RuleContext) -> str:
-    """A non-root user for a fix: an earlier non-root USER of the chain, the base family's user,
-    else the `default-user` option."""
+    """A non-root user for a fix: an earlier non-root USER of the chain, the base family's user
+    (`node`, `nonroot`, `$APP_UID`, `ContainerUser`, ...), `ContainerUser` for any Windows image
+    (never a Linux UID), else the `default-user` option."""
     for _s, _ins, user in reversed(_users(df, final)):
         if user and not _is_root(user):
             return user
     root = stage_chain(final)[-1].image
-    return (images.family_user(root) if root else None) or str(ctx.options.get("default-user", "65532"))
+    family = images.family_user(root) if root else None
+    if family:
+        return family
+    if _windows(df, final):
+        return "ContainerUser"
+    return str(ctx.options.get("default-user", "65532"))
 
 
 def _insert_user(df: Dockerfile, final: Stage, user: str) -> Edit:
@@ -74,8 +98,10 @@ def no_user(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
     ins = final.from_instruction
     span = Span.of(df.source.index, ins.keyword_span.start, max(final.image_span.end, ins.keyword_span.end))
     user = _fix_user(df, final, ctx)
+    what = "the unprivileged Windows account" if user == "ContainerUser" else (
+        "the image's non-root user" if not user.isdigit() else "a non-root UID")
     yield Violation(span, "the final stage runs as root: no USER in it or in the stages it is built "
-                          f"from; add `USER {user}` (a non-root UID) before CMD/ENTRYPOINT",
+                          f"from; add `USER {user}` ({what}) before CMD/ENTRYPOINT",
                     Fix(f"add `USER {user}`", (_insert_user(df, final, user),), "unsafe"))
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator, Tuple
+from typing import Iterable, Iterator, Optional, Tuple
 
 from ...knowledge import images
 from ...knowledge.verification import insecure_command, insecure_env
@@ -163,12 +163,26 @@ def remote_script_piped_to_shell(df: Dockerfile, ctx: RuleContext) -> Iterable[V
                 break
 
 
+def _read_value(df: Dockerfile, ins, span: Span, name: str, value: Optional[str]) -> Optional[str]:
+    """The value of an ENV/ARG assignment as the build's programs read it: the raw text after
+    `NAME=` (or after the name, legacy `ENV NAME value`), with variables expanded and exactly
+    one round of quotes and escapes removed, as BuildKit does."""
+    if value is None:
+        return None
+    raw = df.source.text[span.start:span.end]
+    if "\n" in raw:  # written across a continuation: the joined words are already unquoted
+        return value
+    raw = raw[len(name):].lstrip() if not raw[len(name):].startswith("=") else raw[len(name) + 1:]
+    return df.resolve_word(raw, df.stage_of(ins), ins)[0]
+
+
 def _insecure_env_findings(df: Dockerfile) -> Iterator[Violation]:
     for ins in df.instructions:
         if ins.keyword not in ("ENV", "ARG"):
             continue
         pairs = env_words(ins)
         for name, value, span, k in pairs:
+            value = _read_value(df, ins, span, name, value)
             msg = insecure_env(name, value) if value is not None else None
             if not msg:
                 continue

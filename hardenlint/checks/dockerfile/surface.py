@@ -9,7 +9,7 @@ from ...knowledge.eol import eol_status
 from ...model.dockerfile import Dockerfile, Instruction, Stage
 from ...model.findings import Edit, Fix, Violation
 from ...registry import RuleContext, check
-from ._shell import Command, Word
+from ._shell import Command, Word, pipeline_before, program
 from ._util import (Script, cache_mounted, commands, descendants, image_fix_ok, runs,
                     stage_chain)
 
@@ -18,7 +18,14 @@ from ._util import (Script, cache_mounted, commands, descendants, image_fix_ok, 
 _APT = {"apt-get", "apt"}
 _RPM = {"yum", "dnf", "microdnf", "tdnf"}
 _PIP = re.compile(r"pip(?:\d+(?:\.\d+)?)?")
-_OPT_WITH_ARG = {"apt-get": "octe", "apt": "octe", "yum": "c", "dnf": "c", "pip": ""}
+_OPT_WITH_ARG = {"apt-get": "octe", "apt": "octe", "aptitude": "otFwSO", "yum": "c", "dnf": "c", "pip": "",
+                 "zypper": "RcDC"}
+# Long options that take the next word as their value (`zypper --root /x install`).
+_LONG_WITH_ARG = {"zypper": {"--root", "--config", "--reposd-dir", "--cache-dir", "--raw-cache-dir",
+                             "--solv-cache-dir", "--pkg-cache-dir", "--installroot", "--releasever",
+                             "--userdata", "--plus-repo", "--plus-content"},
+                  "apt-get": {"--option", "--config-file", "--target-release", "--default-release"},
+                  "apt": {"--option", "--config-file", "--target-release", "--default-release"}}
 
 
 def tool_and_subcommand(cmd: Command) -> Tuple[str, int]:
@@ -38,7 +45,7 @@ def tool_and_subcommand(cmd: Command) -> Tuple[str, int]:
     while j < len(words):
         v = words[j].value
         if v.startswith("-"):
-            j += 2 if (len(v) == 2 and v[1] in takes_arg) else 1
+            j += 2 if (len(v) == 2 and v[1] in takes_arg) or v in _LONG_WITH_ARG.get(tool, ()) else 1
             continue
         return tool, j
     return tool, -1
@@ -102,8 +109,8 @@ def _recommends_off_in_config(df: Dockerfile, stage: Stage, before: Instruction)
 
 @check("HL202", "D")
 def apt_install_recommends(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
-    """`apt-get install` without `--no-install-recommends`."""
-    for stage, ins, sc, cmd in commands(df):
+    """`apt-get install` without `--no-install-recommends`, in stages whose layers ship."""
+    for stage, ins, sc, cmd in commands(df, shipping=True):
         tool, sub, word = _sub(cmd)
         if tool not in _APT or sub != "install":
             continue
@@ -121,8 +128,11 @@ def apt_install_recommends(df: Dockerfile, ctx: RuleContext) -> Iterable[Violati
 
 # -- HL203 ---------------------------------------------------------------------------------------
 
+_APT_FAMILY = _APT | {"aptitude"}  # tools that read and write the apt lists
+
+
 def _removes(cmds: List[Command], *prefixes: str) -> bool:
-    """Some `rm` in the RUN deletes a path under one of `prefixes` (`~` = any home)."""
+    """Some `rm` in `cmds` deletes a path under one of `prefixes` (`~` = any home)."""
     for c in cmds:
         if c.name != "rm":
             continue
@@ -138,7 +148,7 @@ def _runs(cmds: List[Command], tool: str, *subs: str) -> bool:
 
 
 def _cache_cleared(cmds: List[Command], tool: str, *actions: str) -> bool:
-    """`pip cache purge`, `npm cache clean --force`, `yarn cache clean` in the RUN."""
+    """`pip cache purge`, `npm cache clean --force`, `yarn cache clean` in `cmds`."""
     for c in cmds:
         t, j = tool_and_subcommand(c)
         if t == tool and j >= 0 and c.words[j].value == "cache" and any(
@@ -162,24 +172,33 @@ def _later_apt_needs_lists(df: Dockerfile, stage: Stage, ins: Instruction) -> bo
             if _st is not s or other.span.start <= ins.span.start:
                 continue
             cmds = [c for sc in scripts for c in sc.commands]
-            if _runs(cmds, "apt-get", "install") or _runs(cmds, "apt", "install"):
-                if not (_runs(cmds, "apt-get", "update") or _runs(cmds, "apt", "update")):
+            if any(_runs(cmds, t, "install") for t in _APT_FAMILY):
+                if not any(_runs(cmds, t, "update") for t in _APT_FAMILY):
                     return True
     return False
 
 
-def _env_set(df: Dockerfile, stage: Stage, ins: Instruction, name: str, cmd: Command) -> bool:
+def _env_set(df: Dockerfile, stage: Stage, ins: Instruction, name: str, cmd: Command,
+             earlier: List[Command]) -> bool:
+    """`name` is set to a non-empty value for `cmd`: a `NAME=v cmd` prefix, an `export NAME=v`
+    earlier in the same RUN, or ENV / ARG."""
     if any(w.value.startswith(name + "=") and w.value != name + "=" for w in cmd.words[:cmd.name_index()]):
+        return True
+    if any(c.name == "export" and any(w.value.startswith(name + "=") and w.value != name + "="
+                                      for w in c.words[c.name_index() + 1:]) for c in earlier):
         return True
     value, ok = df.resolve_word("${%s}" % name, stage, ins)
     return ok and value != ""
 
 
-# Tools whose cache is removed by a cleanup command appended after the install: the installing
+# Tools whose cache a cleanup command appended after the (last) install removes: the installing
 # subcommands, the cleanup, and the cache directories a removal or a cache mount may cover.
+_RPM_DIRS = ("/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5")
 _CLEANUPS = {
-    **{t: (("install", "upgrade", "update", "reinstall", "groupinstall"), f"{t} clean all",
-           ("/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5")) for t in _RPM},
+    **{t: (("install", "upgrade", "update", "reinstall", "groupinstall"), f"{t} clean all", _RPM_DIRS)
+       for t in _RPM},
+    "zypper": (("install", "in", "update", "up", "dist-upgrade", "dup", "patch", "source-install", "si",
+                "install-new-recommends", "inr"), "zypper clean --all", ("/var/cache/zypp",)),
     "npm": (("install", "i", "ci", "add"), "npm cache clean --force", ("~/.npm",)),
     "yarn": (("install", "add", "global"), "yarn cache clean",
              ("~/.cache/yarn", "/usr/local/share/.cache/yarn", "~/.yarn")),
@@ -189,41 +208,55 @@ _CLEANUPS = {
 def _cleaned(cmds: List[Command], tool: str) -> bool:
     if tool in _RPM:
         return any(_sub(c)[0] in _RPM and _sub(c)[1] == "clean" for c in cmds)
+    if tool == "zypper":
+        return any(_sub(c)[0] == "zypper" and _sub(c)[1] in ("clean", "cc") for c in cmds)
     return _cache_cleared(cmds, tool, "clean")
+
+
+def _last(cmds: List[Command], match) -> int:
+    """Index of the last command for which `match(tool, subcommand, command)` holds, or -1."""
+    return max((k for k, c in enumerate(cmds) if match(*_sub(c)[:2], c)), default=-1)
 
 
 @check("HL203", "D")
 def package_cache_kept(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
-    """Package manager caches left in the layer (apt lists, apk, pip, yum/dnf, npm, yarn)."""
-    for stage, ins, scripts in runs(df):
-        placed = [(sc, c) for sc in scripts for c in sc.commands]
+    """Package manager caches left in the layer (apt lists, apk, pip, yum/dnf/microdnf, zypper,
+    npm, yarn). A cleanup counts only after the tool's last install in the RUN; only stages whose
+    layers ship are judged."""
+    for stage, ins, scripts in runs(df, shipping=True):
+        placed = [(sc, c) for sc in scripts for c in sc.commands]  # reading order
         cmds = [c for _sc, c in placed]
         yield from _apt_lists(df, stage, ins, cmds, placed)
-        last: Dict[str, Tuple[Script, Command]] = {}  # append-style cleanups: once per RUN, at the end
-        for sc, cmd in placed:
+        last_apk = _last(cmds, lambda t, sub, c: t == "apk" and sub == "add")
+        last_pip = _last(cmds, lambda t, sub, c: t == "pip" and sub == "install")
+        apk_cleaned = _removes(cmds[last_apk + 1:], "/var/cache/apk") \
+            or cache_mounted(ins, ["/var/cache/apk", "/etc/apk/cache"])
+        pip_cleaned = _removes(cmds[last_pip + 1:], "~/.cache/pip", "~/.cache") \
+            or _cache_cleared(cmds[last_pip + 1:], "pip", "purge", "remove") \
+            or cache_mounted(ins, ["~/.cache/pip"])
+        last: Dict[str, Tuple[int, Script, Command]] = {}  # append-style cleanups: once per RUN
+        for k, (sc, cmd) in enumerate(placed):
             tool, sub, word = _sub(cmd)
-            if tool == "apk" and sub == "add" and not _has(cmd, "--no-cache") \
-                    and not _removes(cmds, "/var/cache/apk") \
-                    and not cache_mounted(ins, ["/var/cache/apk", "/etc/apk/cache"]):
+            if tool == "apk" and sub == "add" and not _has(cmd, "--no-cache", "--no-network") \
+                    and not apk_cleaned:
                 yield _flag_fix(sc, cmd, word, "--no-cache",
                                 "`apk add` without `--no-cache` keeps the package index in the layer")
             elif tool == "pip" and sub == "install" and not _has(cmd, "--no-cache-dir") \
-                    and not _env_set(df, stage, ins, "PIP_NO_CACHE_DIR", cmd) \
-                    and not _removes(cmds, "~/.cache/pip", "~/.cache") \
-                    and not _cache_cleared(cmds, "pip", "purge", "remove") \
-                    and not cache_mounted(ins, ["~/.cache/pip"]):
+                    and not _env_set(df, stage, ins, "PIP_NO_CACHE_DIR", cmd, cmds[:k]) and not pip_cleaned:
                 yield _flag_fix(sc, cmd, word, "--no-cache-dir",
                                 "`pip install` without `--no-cache-dir` keeps pip's download cache in the layer")
             elif tool in _CLEANUPS and sub in _CLEANUPS[tool][0]:
-                last[tool] = (sc, cmd)
-        for tool, (sc, cmd) in last.items():
+                last[tool] = (k, sc, cmd)
+        for tool, (k, sc, cmd) in last.items():
             _subs, clean, dirs = _CLEANUPS[tool]
-            if _cleaned(cmds, tool) or _removes(cmds, *dirs) or cache_mounted(ins, list(dirs)):
+            after = cmds[k + 1:]
+            if _cleaned(after, tool) or _removes(after, *dirs) or cache_mounted(ins, list(dirs)):
                 continue
             _t, sub, word = _sub(cmd)
             fix = Fix(f"add `&& {clean}`", (_append(sc, cmd, clean),), "safe") if _can_append(sc, cmd) else None
             yield Violation(sc.word_span(cmd.words[cmd.name_index()], word),
-                            f"`{tool} {sub}` without `{clean}` in the same RUN keeps its cache in the layer", fix)
+                            f"`{tool} {sub}` without `{clean}` after it in the same RUN keeps its cache "
+                            "in the layer", fix)
 
 
 def _flag_fix(sc: Script, cmd: Command, word: Word, flag: str, message: str) -> Violation:
@@ -232,24 +265,31 @@ def _flag_fix(sc: Script, cmd: Command, word: Word, flag: str, message: str) -> 
 
 
 def _apt_lists(df, stage, ins, all_cmds, placed) -> Iterator[Violation]:
-    updates = [(sc, c) for sc, c in placed if _sub(c)[0] in _APT and _sub(c)[1] == "update"]
-    if not updates or _removes(all_cmds, "/var/lib/apt/lists") or _runs(all_cmds, "apt-get", "dist-clean") \
-            or _runs(all_cmds, "apt", "dist-clean") or cache_mounted(ins, ["/var/lib/apt/lists"]):
+    """apt lists fetched by `update` and not removed after the last update/install of the RUN."""
+    def apt(subs):
+        return [(k, sc, c) for k, (sc, c) in enumerate(placed) if _sub(c)[0] in _APT_FAMILY and _sub(c)[1] in subs]
+
+    updates = apt(("update",))
+    if not updates or cache_mounted(ins, ["/var/lib/apt/lists"]):
         return
-    installs = [(sc, c) for sc, c in placed if _sub(c)[0] in _APT and _sub(c)[1] in ("install", "upgrade", "dist-upgrade")]
+    installs = apt(("install", "upgrade", "dist-upgrade", "full-upgrade", "safe-upgrade", "reinstall"))
+    after = all_cmds[max(updates[-1][0], installs[-1][0] if installs else -1) + 1:]
+    if _removes(after, "/var/lib/apt/lists") or any(_runs(after, t, "dist-clean") for t in _APT_FAMILY):
+        return
     if installs:
-        sc, cmd = installs[-1]
-        word = _sub(cmd)[2]
+        _k, sc, cmd = installs[-1]
+        tool, _s, word = _sub(cmd)
         fix = None
         if _can_append(sc, cmd) and not _later_apt_needs_lists(df, stage, ins):
             fix = Fix("add `&& rm -rf /var/lib/apt/lists/*`", (_append(sc, cmd, "rm -rf /var/lib/apt/lists/*"),), "safe")
         yield Violation(sc.word_span(cmd.words[cmd.name_index()], word),
-                        "apt package lists from `apt-get update` stay in the layer; end this RUN with "
+                        f"apt package lists from `{tool} update` stay in the layer; end this RUN with "
                         "`rm -rf /var/lib/apt/lists/*`", fix)
     else:
-        sc, cmd = updates[-1]
-        yield Violation(sc.word_span(cmd.words[cmd.name_index()], _sub(cmd)[2]),
-                        "`apt-get update` in a RUN of its own leaves the package lists in that layer; "
+        _k, sc, cmd = updates[-1]
+        tool, _s, word = _sub(cmd)
+        yield Violation(sc.word_span(cmd.words[cmd.name_index()], word),
+                        f"`{tool} update` in a RUN of its own leaves the package lists in that layer; "
                         "update, install and `rm -rf /var/lib/apt/lists/*` in one RUN")
 
 
@@ -358,6 +398,7 @@ def judge_mode(mode: str) -> Tuple[List[str], Optional[str]]:
     problems: List[str] = []
     out: List[str] = []
     append_o_minus_w = False
+    sticky = adds_sticky(mode)
     for clause in mode.split(","):
         m = _SYMBOLIC.fullmatch(clause)
         if not m:
@@ -371,7 +412,7 @@ def judge_mode(mode: str) -> Tuple[List[str], Optional[str]]:
                 if not who or "g" in who or "a" in who:
                     problems.append("setgid")
                 perms = perms.replace("s", "")
-            if sign in "+=" and "w" in perms and ("o" in who or "a" in who):
+            if sign in "+=" and "w" in perms and ("o" in who or "a" in who) and not sticky:
                 problems.append("world-writable")
                 if sign == "=":
                     append_o_minus_w = True
@@ -395,6 +436,13 @@ def judge_mode(mode: str) -> Tuple[List[str], Optional[str]]:
     return problems, new or None
 
 
+def adds_sticky(mode: str) -> bool:
+    """The mode sets the sticky bit (`1777`, `+t`, `a+rwxt`, `=rwxt`)."""
+    if re.fullmatch(r"[0-7]{1,4}", mode):
+        return bool(int(mode, 8) & 0o1000)
+    return any(re.search(r"[+=][rwxXsugo]*t", clause) for clause in mode.split(","))
+
+
 def _clear_others_write(mode: str) -> str:
     """A numeric mode without the others-write bit, same width: `3777` -> `3775`."""
     return format(int(mode, 8) & ~0o002, "o").zfill(len(mode))
@@ -407,35 +455,96 @@ def _describe(problems: List[str]) -> str:
     return "; ".join(words[p] for p in problems)
 
 
-def _mode_words(cmd: Command) -> Iterator[Tuple[Word, bool]]:
-    """(mode word, names a directory) of `chmod MODE`, `mkdir -m MODE`, `install [-d] -m MODE`."""
+def _find_dirs_only(cmd: Command) -> bool:
+    """`find ... -type d ...` without alternatives (`-o`): it only ever lists directories."""
+    words = [w.value for w in cmd.words[cmd.name_index() + 1:]]
+    types = [words[k + 1] for k in range(len(words) - 1) if words[k] in ("-type", "-xtype")]
+    return bool(types) and all(t == "d" for t in types) and not any(w in ("-o", "-or") for w in words)
+
+
+def _chmod_args(cmd: Command) -> Optional[Tuple[List[Word], bool]]:
+    """(the words after `chmod`, whether its targets are provably directories) for `chmod ...`,
+    `find ... -exec chmod ... {} +` and `find ... | xargs chmod ...` (directories with `-type d`)."""
+    i = cmd.name_index()
+    words = cmd.words
+    if cmd.name == "chmod":
+        fed = any(w.value == "xargs" for w in words[:i]) and any(
+            c.name == "find" and _find_dirs_only(c) for c in pipeline_before(cmd))
+        return words[i + 1:], fed
+    if cmd.name == "find":
+        for k in range(i + 1, len(words) - 1):
+            if words[k].value in ("-exec", "-execdir") and program(words[k + 1].value) == "chmod":
+                end = next((m for m in range(k + 2, len(words)) if words[m].value in (";", "+")), len(words))
+                return words[k + 2:end], _find_dirs_only(cmd)
+    return None
+
+
+def _made_dirs(cmds: List[Command]) -> set:
+    """Paths created as directories by `mkdir` / `install -d` in `cmds`."""
+    out = set()
+    for c in cmds:
+        words = c.words[c.name_index() + 1:]
+        if c.name == "install" and not any(w.value == "--directory" or re.fullmatch(r"-[a-zA-Z]*d[a-zA-Z]*", w.value)
+                                           for w in words):
+            continue
+        if c.name not in ("mkdir", "install"):
+            continue
+        skip = False
+        for w in words:
+            if skip:
+                skip = False
+            elif w.value in ("-m", "--mode", "-o", "--owner", "-g", "--group"):
+                skip = True
+            elif not w.value.startswith("-"):
+                out.add(w.value.rstrip("/") or "/")
+    return out
+
+
+def _mode_words(cmd: Command, made: set) -> Iterator[Tuple[Word, bool, List[str]]]:
+    """(mode word, names only directories, targets) of `chmod MODE` (also run by `find -exec` /
+    `xargs`), `mkdir -m MODE`, `install [-d] -m MODE`. chmod targets are directories when `find
+    -type d` lists them, they end in `/`, or `mkdir`/`install -d` created them earlier in the RUN."""
     name = cmd.name
-    words = cmd.words[cmd.name_index() + 1:]
-    if name == "chmod":
+    chmod = _chmod_args(cmd)
+    if chmod is not None:
+        words, directory = chmod
         if any(w.value.startswith("--reference") for w in words):
             return
-        for w in words:
+        for k, w in enumerate(words):
             if not w.value.startswith("-"):
-                yield w, False
+                targets = [t.value for t in words[k + 1:] if not t.value.startswith("-") and t.value != "{}"]
+                directory = directory or (bool(targets) and all(
+                    t.endswith("/") or t.rstrip("/") in made for t in targets))
+                yield w, directory, targets
                 return
     elif name in ("mkdir", "install"):
+        words = cmd.words[cmd.name_index() + 1:]
         directory = name == "mkdir" or any(
             w.value == "--directory" or re.fullmatch(r"-[a-zA-Z]*d[a-zA-Z]*", w.value) for w in words)
         for k, w in enumerate(words):
             if w.value in ("-m", "--mode") and k + 1 < len(words):
-                yield words[k + 1], directory
+                yield words[k + 1], directory, []
             elif w.value.startswith("--mode="):
-                yield w, directory  # the caller reads the value after '='
+                yield w, directory, []  # the caller reads the value after '='
 
 
 @check("HL207", "D")
 def world_writable_permissions(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
-    """`chmod 777` / `a+w` / `o+w` / setuid-setgid in RUN; `COPY/ADD --chmod=777`."""
-    for _stage, _ins, sc, cmd in commands(df):
-        for w, directory in _mode_words(cmd):
+    """`chmod 777` / `a+w` / `o+w` / setuid-setgid in RUN; `COPY/ADD --chmod=777`. Not findings:
+    setgid on provable directories, world-writable with the sticky bit (also added to the same
+    targets by another chmod of the RUN)."""
+    for _stage, _ins, scripts in runs(df):
+        placed = [(sc, c) for sc in scripts for c in sc.commands]
+        cmds = [c for _sc, c in placed]
+        found = [(sc, c, w, d, t) for k, (sc, c) in enumerate(placed)
+                 for w, d, t in _mode_words(c, _made_dirs(cmds[:k]))]
+        sticky = {t.rstrip("/") for _sc, _c, w, _d, ts in found if adds_sticky(w.value) for t in ts}
+        for sc, cmd, w, directory, targets in found:
             prefix = "--mode=" if w.value.startswith("--mode=") else ""
             mode = w.value[len(prefix):]
             problems, safer = judge_mode(mode)
+            if targets and all(t.rstrip("/") in sticky for t in targets):
+                problems = [p for p in problems if p != "world-writable"]  # `chmod 777 d && chmod +t d`
             if directory:  # setgid on a directory only sets the group of files created in it
                 problems = [p for p in problems if p == "world-writable"]
                 if problems and re.fullmatch(r"[0-7]{1,4}", mode):
@@ -445,7 +554,7 @@ def world_writable_permissions(df: Dockerfile, ctx: RuleContext) -> Iterable[Vio
             fix = None
             if safer and sc.editable:
                 fix = Fix(f"use mode `{safer}`", (sc.edit(w.start, w.end, sc.quote(prefix + safer)),), "unsafe")
-            shown = f"{cmd.name} {mode}" if cmd.name == "chmod" else f"{cmd.name} --mode={mode}"
+            shown = f"chmod {mode}" if cmd.name in ("chmod", "find") else f"{cmd.name} --mode={mode}"
             yield Violation(sc.word_span(w), f"`{shown}` {_describe(problems)}", fix)
     for ins in df.instructions:
         f = ins.flag("chmod") if ins.keyword in ("COPY", "ADD") else None
