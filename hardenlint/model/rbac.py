@@ -133,7 +133,8 @@ class Subject:
 
     def describe(self, binding_namespace: str) -> str:
         if self.kind == "ServiceAccount":
-            return f"ServiceAccount `{self.namespace or binding_namespace or '?'}/{self.name}`"
+            ns = self.namespace or binding_namespace
+            return f"ServiceAccount `{ns}/{self.name}`" if ns else f"ServiceAccount `{self.name}` (no namespace)"
         return f"{self.kind} `{self.name}`"
 
 

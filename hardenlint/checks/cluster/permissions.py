@@ -58,7 +58,8 @@ class Grant:
     """A flagged permission of one rule entry.
 
     - `rule`: HL405..HL408; `index`: the rule entry's position in the role's `rules`;
-    - `what`: what the holder can do ("create pods"); `why`: one sentence on why it matters;
+    - `what`: what the holder can do ("create pods, exec into pods"); `headline`: its first part
+      (what HL410 names); `why`: one sentence on why it matters;
     - `level`: a level other than the rule's default (HL405 both-wildcard error, HL406 note);
     - `field`, `value`: the list item the finding points at (`resources`, `secrets`);
     - `cluster_only`: only granted through a ClusterRoleBinding (cluster-scoped resources and
@@ -73,6 +74,7 @@ class Grant:
     value: str
     level: Optional[str] = None
     cluster_only: bool = False
+    headline: str = ""
 
 
 def _verbs_allowed(rule: PolicyRule, verbs: Sequence[str], resource: str) -> List[str]:
@@ -151,7 +153,8 @@ def _table_grant(rule_id: str, i: int, rule: PolicyRule, table, namespaced_only:
             whats.append(what)
     entry = found[0][1]
     cluster_only = all(res in _CLUSTER_SCOPED for _w, _e, _v, res in found)
-    return Grant(rule_id, i, ", ".join(whats), _WHY[rule_id], "resources", entry, cluster_only=cluster_only)
+    return Grant(rule_id, i, ", ".join(whats), _WHY[rule_id], "resources", entry, cluster_only=cluster_only,
+                 headline=whats[0])
 
 
 def _csr_approval(rules: Sequence[PolicyRule]) -> Optional[Tuple[int, str]]:
@@ -181,7 +184,8 @@ def grants(rules: Sequence[PolicyRule], namespaced_only: bool = False) -> List[G
         if csr is not None and csr[0] == i:
             what = "approve certificate signing requests"
             g = Grant("HL408", i, f"{g.what}, {what}" if g else what, _WHY["HL408"], "resources",
-                      g.value if g else csr[1], cluster_only=True if g is None else g.cluster_only)
+                      g.value if g else csr[1], cluster_only=True if g is None else g.cluster_only,
+                      headline=g.headline if g else what)
         if g is not None:
             out.append(g)
     return out

@@ -126,7 +126,7 @@ def _hl410(index: ObjectIndex, args: Tuple, message: str) -> Optional[str]:
     more = f" (and {len(chains) - 1} more binding{'s' if len(chains) > 2 else ''})" if len(chains) > 1 else ""
     return (f"{label} uses ServiceAccount `{account}` (namespace `{namespace}`) and mounts its token; "
             f"{b.kind} `{b.name}`{_where(b, path)} grants {role_kind} `{role_name}`{_where(role, path)}: "
-            f"it can {g.what.split(', ')[0]} {scope}{more}. A compromised container owns what the token can do")
+            f"it can {g.headline or g.what} {scope}{more}. A compromised container owns what the token can do")
 
 
 @check("HL410", "K")
