@@ -146,23 +146,28 @@ class ObjectIndex:
 
 
 def object_records(f: Any) -> Tuple[KubeObject, ...]:
-    """The records of a parsed Kubernetes file (`YamlFile`), facts included (see `rbac.facts`)."""
+    """The records of a parsed Kubernetes file (`YamlFile`), facts included (see `rbac.facts_of`)."""
     from .rbac import facts_of
-    from .yamlnodes import get, get_entry, text_value
+    from .yamlnodes import mapping_entries, text_value
 
     source = f.source
     out: List[KubeObject] = []
-    pods = {id(p.object): p for p in f.pods}
+    pods = {id(p.object): p for p in f.pods} if f.pods else {}
     for obj in f.objects:
-        kind = text_value(get(obj, "kind"))
-        name_e = get_entry(get(obj, "metadata"), "name")
+        ents = mapping_entries(obj)
+        kind_e, meta_e = ents.get("kind"), ents.get("metadata")
+        if kind_e is None or meta_e is None:
+            continue
+        meta = mapping_entries(meta_e.value_node)
+        kind, name_e = text_value(kind_e.value_node), meta.get("name")
         name = text_value(name_e.value_node) if name_e is not None else None
         if not kind or not name:
             continue
-        ns_written = text_value(get(obj, "metadata", "namespace")) or None
-        start = name_e.value_node.start_mark.index
-        span = Span.of(source.index, start, name_e.value_node.end_mark.index)
-        group = api_group(text_value(get(obj, "apiVersion")))
+        ns_e = meta.get("namespace")
+        ns_written = (text_value(ns_e.value_node) or None) if ns_e is not None else None
+        av = ents.get("apiVersion")
+        group = api_group(text_value(av.value_node) if av is not None else None)
+        span = Span.of(source.index, name_e.value_node.start_mark.index, name_e.value_node.end_mark.index)
         facts = facts_of(kind, group, obj, pods.get(id(obj)))
         out.append(KubeObject(kind, group, effective_namespace(kind, ns_written), name, source.path, span, facts,
                               ns_written is not None))

@@ -36,6 +36,7 @@ RBAC_GROUP = "rbac.authorization.k8s.io"
 ROLE_KINDS = ("Role", "ClusterRole")
 BINDING_KINDS = ("RoleBinding", "ClusterRoleBinding")
 BOOTSTRAP_LABEL = ("kubernetes.io/bootstrapping", "rbac-defaults")
+_CLUSTER_KINDS = frozenset(ROLE_KINDS + BINDING_KINDS + ("ServiceAccount", "Namespace"))
 _FIELDS = ("apiGroups", "resources", "verbs", "resourceNames", "nonResourceURLs")
 _LOWERED = ("resources", "verbs")
 
@@ -182,10 +183,13 @@ class Namespace:
 
 @dataclass
 class ClusterModel:
+    """The cluster objects of one file; `derived` holds what checks compute once per file."""
+
     roles: List[Role] = field(default_factory=list)
     bindings: List[Binding] = field(default_factory=list)
     service_accounts: List[ServiceAccount] = field(default_factory=list)
     namespaces: List[Namespace] = field(default_factory=list)
+    derived: Dict[str, Any] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- index facts
@@ -328,6 +332,8 @@ def cluster_model(f: Any) -> ClusterModel:
     m = ClusterModel()
     for obj in f.objects:
         kind = text_value(get(obj, "kind")) or ""
+        if kind not in _CLUSTER_KINDS:
+            continue
         name = text_value(get(obj, "metadata", "name"))
         if not name:
             continue
@@ -378,6 +384,8 @@ def pod_service_account(spec: Optional[Node]) -> str:
 
 def facts_of(kind: str, group: str, obj: MappingNode, pod: Any = None) -> Any:
     """The index facts of one object (None for kinds no cross-object rule reads)."""
+    if pod is None and kind not in _CLUSTER_KINDS:
+        return None
     if pod is not None:
         return PodFacts(pod_service_account(pod.spec), as_bool(get(pod.spec, "automountServiceAccountToken")))
     if group == RBAC_GROUP and kind in ROLE_KINDS:

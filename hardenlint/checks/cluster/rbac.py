@@ -25,11 +25,19 @@ EVERYONE = {
 BROAD_ROLES = ("cluster-admin", "admin", "edit")
 
 
+def _role_grants(f: YamlFile):
+    """(role, grants) of every non-aggregated role of the file, computed once for HL405-HL408."""
+    cm = cluster_model(f)
+    out = cm.derived.get("grants")
+    if out is None:
+        out = cm.derived["grants"] = [(role, grants([e.rule for e in role.rules], namespaced_only=role.kind == "Role"))
+                                      for role in cm.roles if not role.aggregated]
+    return out
+
+
 def _role_findings(f: YamlFile, rule_id: str) -> Iterable[Violation]:
-    for role in cluster_model(f).roles:
-        if role.aggregated:
-            continue
-        for g in grants([e.rule for e in role.rules], namespaced_only=role.kind == "Role"):
+    for role, found in _role_grants(f):
+        for g in found:
             if g.rule != rule_id:
                 continue
             entry = role.rules[g.index]
