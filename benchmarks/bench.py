@@ -2,11 +2,17 @@
 """Benchmark hardenlint over the shared corpus: wall time, files/s, peak memory, cold start.
 
     python benchmarks/bench.py [--corpus ../shared/corpus] [--runs 5] [--exe PATH] [--peers]
+    python benchmarks/bench.py --resolver [--runs 5]
 
 Each measurement runs `hardenlint` as a fresh process, as users run it: the one on PATH, or
 --exe. Measure a regular install (`pip install .`): an editable install (`pip install -e .`)
 puts an import finder in front of every import and adds about 30 ms to each start. With
 --peers, hadolint and checkov (the `bench` extra) are timed on the same Dockerfiles when present.
+
+--resolver times the registry resolver instead, against a local registry (Debian's
+docker-registry, started here): `hardenlint pin` of a tree of 200 Dockerfiles with 200 distinct
+references, cold (empty cache: every lookup goes to the registry) and warm (every answer cached,
+no request), next to a plain lint of the same tree.
 """
 from __future__ import annotations
 
@@ -55,9 +61,12 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--exe", help="the hardenlint executable to time (default: the one on PATH)")
     ap.add_argument("--peers", action="store_true", help="also time hadolint and checkov if installed")
+    ap.add_argument("--resolver", action="store_true", help="time --resolve / pin against a local registry")
     args = ap.parse_args()
     global EXE
     EXE = args.exe
+    if args.resolver:
+        return bench_resolver(args.runs)
     corpus = Path(args.corpus)
     if not corpus.is_dir():
         print(f"no corpus at {corpus}", file=sys.stderr)
@@ -115,6 +124,93 @@ def main() -> int:
                 wall = time.perf_counter() - start
             print(f"checkov, {len(dockerfiles)} Dockerfiles: {wall:.2f} s ({len(dockerfiles) / wall:.0f} files/s)")
     return 0
+
+
+def bench_resolver(runs: int, repos: int = 20, tags: int = 10) -> int:
+    """Cold and warm `pin` of 200 distinct references (repos x tags) against a local registry."""
+    import tempfile
+
+    sys.path.insert(0, str(REPO))
+    from tests.oci_registry import Registry, registry_available
+
+    if not registry_available():
+        print("needs /usr/bin/docker-registry (Debian package docker-registry)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        (tmp / "registry").mkdir()
+        reg = Registry(tmp / "registry")
+        try:
+            start = time.perf_counter()
+            for r in range(repos):
+                reg.push_image(f"bench/app{r}", [f"1.{t}" for t in range(tags)], f"seed{r}")
+            print(f"pushed {repos * tags} tags in {time.perf_counter() - start:.1f} s")
+            tree = tmp / "tree"
+            tree.mkdir()
+            for r in range(repos):
+                for t in range(tags):
+                    (tree / f"{r}-{t}.Dockerfile").write_text(f"FROM {reg.host}/bench/app{r}:1.{t}\nUSER 10001\n")
+            texts = {p: p.read_text() for p in tree.iterdir()}
+            cache = tmp / "cache"
+            env = dict(os.environ, HARDENLINT_CACHE_DIR=str(cache), NO_COLOR="1")
+            insecure = ["--insecure-registry", "127.0.0.1"]
+
+            def once(cmd, reset_cache: bool) -> float:
+                for p, text in texts.items():
+                    p.write_text(text)
+                if reset_cache:
+                    shutil.rmtree(cache, ignore_errors=True)
+                start = time.perf_counter()
+                done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                wall = time.perf_counter() - start
+                if done.returncode not in (0, 1):
+                    raise SystemExit(f"{' '.join(cmd)} failed: {done.stderr[-500:]}")
+                return wall
+
+            pin = hardenlint_cmd() + ["pin", *insecure, str(tree)]
+            plain = hardenlint_cmd() + ["check", "--failure-threshold", "none", str(tree)]
+            resolved = hardenlint_cmd() + ["check", "--resolve", *insecure, "--failure-threshold", "none", str(tree)]
+            lookup_cold, lookup_warm = _resolution_only(reg.host, repos, tags, cache, runs)
+            cold = statistics.median(once(pin, True) for _ in range(runs))
+            pinned = sum(f"@sha256:" in p.read_text() for p in tree.iterdir())
+            once(pin, True)  # fill the cache
+            warm = statistics.median(once(pin, False) for _ in range(runs))
+            base = statistics.median(once(plain, False) for _ in range(runs))
+            warm_check = statistics.median(once(resolved, False) for _ in range(runs))
+        finally:
+            reg.stop()
+    print(f"{len(texts)} Dockerfiles, {repos * tags} distinct references ({pinned} pinned per run)")
+    print(f"resolution alone, in-process, cold / warm:     {lookup_cold * 1000:.0f} ms / {lookup_warm * 1000:.0f} ms")
+    print(f"pin, cold cache (every lookup to the registry): {cold:.2f} s")
+    print(f"pin, warm cache (no request):                   {warm:.2f} s")
+    print(f"check, no --resolve:                            {base:.2f} s")
+    print(f"check --resolve, warm cache:                    {warm_check:.2f} s (+{(warm_check - base) * 1000:.0f} ms)")
+    return 0
+
+
+def _resolution_only(host: str, repos: int, tags: int, cache_dir: Path, runs: int):
+    """Median seconds of resolving the 200 references in this process (the parallel lookups,
+    or the cache read), without linting or writing: the resolver's own share of a run."""
+    sys.path.insert(0, str(REPO))
+    from hardenlint.model.image import parse_image
+    from hardenlint.oci.cache import Cache
+    from hardenlint.oci.client import Client
+    from hardenlint.oci.credentials import Credentials
+    from hardenlint.oci.resolve import Resolver, queries_for
+
+    queries = [(q, f"{host}/bench/app{r}:1.{t}") for r in range(repos) for t in range(tags)
+               for q in queries_for(parse_image(f"{host}/bench/app{r}:1.{t}"), None, True, True, True)]
+    walls = {True: [], False: []}
+    for _ in range(runs):
+        for cold in (True, False):
+            if cold:
+                shutil.rmtree(cache_dir, ignore_errors=True)
+            start = time.perf_counter()
+            got = Resolver(lambda: Client(Credentials(), insecure=["127.0.0.1"]), Cache(str(cache_dir))).resolve(queries)
+            walls[cold].append(time.perf_counter() - start)
+            assert len(got.tags) == repos * tags and not got.errors, got.errors
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    return statistics.median(walls[True]), statistics.median(walls[False])
 
 
 if __name__ == "__main__":

@@ -5,8 +5,11 @@ and parsing suppressions never import a check.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Dict, Optional, Tuple
+from .model.record import record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Optional, Tuple
 
 KIND_NAMES = {"D": "dockerfile", "C": "compose", "K": "kubernetes"}
 LEVELS = ("error", "warning", "note")
@@ -20,7 +23,7 @@ PRACTICES = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleInfo:
     """What the catalogue says about one rule."""
 
@@ -29,7 +32,7 @@ class RuleInfo:
     kinds: str  # letters from "DCK"
     level: str
     preset: str  # "recommended" or "strict"
-    fix: str  # "safe", "unsafe", "resolver", "none"
+    fix: str  # "safe", "unsafe", "resolver", "resolver (unsafe)", "none"
     aliases: Tuple[str, ...]
     summary: str
 
@@ -69,6 +72,8 @@ _RULES = (
     _r("HL108", "package-version-unpinned", "D", "note", "strict", "none",
        "DL3008 DL3013 DL3016 DL3018 DL3028 DL3033 DL3037 DL3041 DL3062",
        "A package is installed by name without a version, so the image changes whenever the mirror does."),
+    _r("HL109", "image-digest-unknown", "DCK", "error", "recommended", "none", "",
+       "(online) The registry does not have the pinned digest for that repository: nothing can pull it."),
     _r("HL201", "large-base-image", "D", "warning", "recommended", "unsafe", "",
        "The final stage is built on a full general-purpose image where a smaller one exists."),
     _r("HL202", "apt-install-recommends", "D", "note", "recommended", "unsafe", "DL3015 DS-0029",
@@ -83,6 +88,8 @@ _RULES = (
        "The image's release cycle is past its end of life and gets no security fixes."),
     _r("HL207", "world-writable-permissions", "D", "warning", "recommended", "unsafe", "",
        "Files are made world-writable or setuid/setgid during the build."),
+    _r("HL208", "image-digest-outdated", "DCK", "note", "strict", "resolver (unsafe)", "",
+       "(online) The image's tag now points at another digest than the one pinned."),
     _r("HL301", "no-user", "D", "error", "recommended", "unsafe", "CKV_DOCKER_3 DS-0002",
        "The final stage never switches to a non-root user."),
     _r("HL302", "user-root", "D", "error", "recommended", "unsafe", "DL3002 CKV_DOCKER_8",
@@ -131,7 +138,7 @@ _RULES = (
     _r("HL403", "apparmor-disabled", "CK", "error", "recommended", "unsafe", "KSV-0002",
        "AppArmor confinement is turned off."),
     _r("HL404", "selinux-disabled", "CK", "error", "recommended", "unsafe", "KSV-0025",
-       "SELinux labelling is turned off or set to an unconfined type."),
+       "SELinux labelling is turned off, set to an unconfined type, or outside the Pod Security baseline."),
     _r("HL405", "rbac-wildcard", "K", "error", "recommended", "none", "CKV_K8S_49 KSV-0044 KSV-0045 KSV-0046",
        "An RBAC rule grants `*` verbs or resources, including any added later."),
     _r("HL406", "rbac-reads-secrets", "K", "warning", "recommended", "none", "KSV-0041 KSV-0113",

@@ -1,17 +1,20 @@
-"""Command line: `hardenlint check|rules|explain`. Exit 0 clean, 1 findings, 2 errors."""
+"""Command line: `hardenlint check|pin|rules|explain`. Exit 0 clean, 1 findings, 2 errors."""
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from typing import List, Optional, Sequence
 
 from . import __version__
 from .catalogue import RULES, expand_selector
 from .config import THRESHOLDS, Config, ConfigError, find_config, load_file
 from .report import Report
 
-COMMANDS = ("check", "rules", "explain")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional, Sequence
+
+COMMANDS = ("check", "pin", "rules", "explain")
 FORMATS = ("text", "json", "sarif", "gcc", "github", "rdjson")
 
 
@@ -19,12 +22,34 @@ class UsageError(Exception):
     """Bad command-line input: one line on stderr, exit 2."""
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, measuring the terminal without importing shutil (and with it
+    bz2, lzma and zlib) on every run: argparse builds a formatter for each option it adds."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: Optional[int] = None) -> None:
+        if width is None:
+            width = _terminal_columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _terminal_columns() -> int:
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="hardenlint", description="Container hardening linter for Dockerfiles, Compose files and Kubernetes manifests.")
+    p = argparse.ArgumentParser(prog="hardenlint", formatter_class=_Formatter,
+                                description="Container hardening linter for Dockerfiles, Compose files and Kubernetes manifests.")
     p.add_argument("--version", action="version", version=f"hardenlint {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    c = sub.add_parser("check", help="lint files and folders (default: .)")
+    c = sub.add_parser("check", help="lint files and folders (default: .)", formatter_class=_Formatter)
     c.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; - reads stdin")
     c.add_argument("--format", choices=FORMATS, default="text")
     c.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
@@ -38,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--exclude", action="append", metavar="GLOB", help="skip paths matching GLOB (adds to config)")
     c.add_argument("--no-profiles", action="store_true", help="lint dev container files (and other profiles' paths) like any other file")
     c.add_argument("--force-exclude", action="store_true", help="apply excludes to files named explicitly too")
+    c.add_argument("--env-file", action="append", metavar="FILE",
+                   help="compose variables from FILE instead of the .env beside each compose file (repeatable)")
+    c.add_argument("--compose-env", action="store_true",
+                   help="interpolate compose files with the process environment too (over the env files)")
     c.add_argument("--stdin-filename", metavar="NAME", help="file name for text read from stdin (decides its kind; without it the content does)")
     c.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     c.add_argument("--unsafe-fixes", action="store_true", help="with --fix/--diff, apply unsafe fixes too")
@@ -45,13 +74,34 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--sarif-category", metavar="ID", help="SARIF runAutomationDetails id (code scanning category)")
     c.add_argument("--no-color", action="store_true", help="plain text output")
     c.add_argument("--quiet", "-q", action="store_true", help="findings only: no source lines, no summary on success")
+    _resolver_args(c)
+    c.add_argument("--resolve", action="store_true", default=None,
+                   help="ask registries for digests (network): online rules HL109/HL208 and the pin fixes")
 
-    r = sub.add_parser("rules", help="list every rule")
+    pn = sub.add_parser("pin", help="pin every image reference to its registry digest (network)",
+                        formatter_class=_Formatter)
+    pn.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
+    pn.add_argument("--update", action="store_true", help="also move outdated digests to what their tag means now")
+    pn.add_argument("--diff", action="store_true", help="print the diff; write nothing")
+    pn.add_argument("--check", action="store_true", help="write nothing; exit 1 when a reference is unpinned or outdated")
+    pn.add_argument("--config", metavar="FILE", help="config file (default: nearest .hardenlint.yaml or pyproject.toml)")
+    pn.add_argument("--exclude", action="append", metavar="GLOB", help="skip paths matching GLOB (adds to config)")
+    pn.add_argument("--force-exclude", action="store_true", help="apply excludes to files named explicitly too")
+    pn.add_argument("--no-color", action="store_true", help="plain text output")
+    _resolver_args(pn)
+
+    r = sub.add_parser("rules", help="list every rule", formatter_class=_Formatter)
     r.add_argument("--format", choices=("text", "json"), default="text")
 
-    e = sub.add_parser("explain", help="print a rule's documentation page")
+    e = sub.add_parser("explain", help="print a rule's documentation page", formatter_class=_Formatter)
     e.add_argument("rule", metavar="RULE", help="rule id or alias, e.g. HL301 or DL3002")
     return p
+
+
+def _resolver_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--insecure-registry", action="append", metavar="HOST[:PORT]",
+                   help="with --resolve: allow plain HTTP to this registry host (repeatable)")
+    p.add_argument("--no-cache", action="store_true", help="with --resolve: neither read nor write the resolver cache")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -67,6 +117,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _cmd_explain(args)
         if args.command == "check":
             return _cmd_check(args)
+        if args.command == "pin":
+            return _cmd_pin(args)
         parser.print_help()
         return 2
     except (UsageError, ConfigError) as e:
@@ -113,8 +165,19 @@ def build_config(args: argparse.Namespace) -> Config:
         cfg.trusted_registries = cfg.trusted_registries + tuple(r.lower().rstrip("/") for r in args.trusted_registry)
     if args.exclude:
         cfg.exclude = cfg.exclude + tuple(args.exclude)
+    if getattr(args, "resolve", None):
+        cfg.resolve = True
+    if args.insecure_registry:
+        cfg.insecure_registries = cfg.insecure_registries + tuple(h.lower().rstrip("/") for h in args.insecure_registry)
+    if args.no_cache:
+        cfg.resolve_cache = False
     if getattr(args, "no_profiles", False):
         cfg.profiles = {}
+    for path in getattr(args, "env_file", None) or ():
+        if not os.path.isfile(path):
+            raise UsageError(f"--env-file: no such file: {path}")
+    cfg.env_files = tuple(getattr(args, "env_file", None) or ())
+    cfg.compose_env = bool(getattr(args, "compose_env", False))
     return cfg
 
 
@@ -145,15 +208,64 @@ def _cmd_check(args: argparse.Namespace) -> int:
         text.write(report, stream, color, quiet=args.quiet)
     else:
         stream.write(out_text)
-    for msg in report.internal_errors:
-        print(f"hardenlint: {msg}", file=sys.stderr)
-    for msg in report.unreadable.values():
-        print(f"hardenlint: {msg}", file=sys.stderr)
-    if report.internal_errors or report.unreadable:
+    if _print_errors(report):
         return 2
     if args.diff:
         return 1 if diff else 0
     return 1 if report.at_or_above(cfg.failure_threshold) else 0
+
+
+def _print_errors(report: Report) -> bool:
+    """Internal errors, unreadable paths, unresolved references and notices (a symlink --fix did
+    not write through) on stderr; True when the run failed (an unresolved reference or a notice
+    alone never fails it)."""
+    for ref, msg in sorted((report.unresolved or {}).items()):
+        print(f"hardenlint: cannot resolve `{ref}`: {msg}", file=sys.stderr)
+    for msg in report.internal_errors:
+        print(f"hardenlint: {msg}", file=sys.stderr)
+    for msg in report.unreadable.values():
+        print(f"hardenlint: {msg}", file=sys.stderr)
+    for msg in report.notices:
+        print(f"hardenlint: {msg}", file=sys.stderr)
+    return bool(report.internal_errors or report.unreadable)
+
+
+def _cmd_pin(args: argparse.Namespace) -> int:
+    """`hardenlint pin`: the pin fixes of HL101-HL103 (and with --update HL208's), whatever the
+    preset, through the fixer; --diff/--check write nothing."""
+    from .oci.session import PIN_RULES
+    from .runner import RunError, run
+
+    for name in ("preset", "select", "extend_select", "ignore", "failure_threshold", "trusted_registry"):
+        setattr(args, name, None)
+    cfg = build_config(args)
+    cfg.select, cfg.extend_select, cfg.ignore, cfg.resolve = PIN_RULES + ("HL208",), (), (), True
+    dry = args.diff or args.check
+    run_args = argparse.Namespace(fix=not dry, diff=dry, unsafe_fixes=args.update, force_exclude=args.force_exclude,
+                                  stdin_filename=None)
+    try:
+        report, diff = run(args.paths or ["."], cfg, run_args)
+    except RunError as e:
+        raise UsageError(str(e)) from None
+    stream = sys.stderr if args.diff else sys.stdout
+    if args.diff:
+        sys.stdout.write(diff)
+    from .reporters import text
+
+    if report.findings:
+        text.write(report, stream, _use_color(args, stream), quiet=True)
+    pinned = report.fixed
+    verb = "would pin" if dry else "pinned"
+    left = len(report.findings)
+    print(f"hardenlint pin: {verb} {pinned} image reference{'s' if pinned != 1 else ''}"
+          + (f"; {left} left unpinned or outdated" if left else ""), file=sys.stderr)
+    if _print_errors(report):
+        return 2
+    if args.check:
+        return 1 if diff or report.findings else 0
+    if args.diff:
+        return 1 if diff else 0
+    return 0
 
 
 def _render(report: Report, args: argparse.Namespace) -> str:

@@ -6,11 +6,14 @@ keys, rule ids, levels and rule options are a ConfigError: a clear one-line mess
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .catalogue import LEVELS, RULES, expand_selector, resolve_id
+from .model.record import field, record
 from .profiles import DEFAULTS as DEFAULT_PROFILES, Profile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 CONFIG_NAMES = (".hardenlint.yaml", ".hardenlint.yml", "pyproject.toml")
 PRESETS = ("recommended", "strict")
@@ -18,6 +21,7 @@ THRESHOLDS = ("error", "warning", "note", "none")
 KEYS = {
     "preset", "select", "extend-select", "ignore", "per-file-ignores", "severity",
     "failure-threshold", "trusted-registries", "exclude", "rules", "profiles",
+    "resolve", "insecure-registries", "resolve-cache-ttl",
 }
 
 
@@ -25,7 +29,7 @@ class ConfigError(Exception):
     """A configuration problem, reported as one line."""
 
 
-@dataclass
+@record
 class Config:
     preset: str = "recommended"
     select: Optional[Tuple[str, ...]] = None
@@ -38,8 +42,14 @@ class Config:
     exclude: Tuple[str, ...] = ()
     rule_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     profiles: Dict[str, Profile] = field(default_factory=lambda: dict(DEFAULT_PROFILES))  # {} with --no-profiles
+    env_files: Tuple[str, ...] = ()  # --env-file: compose variables instead of the .env beside the file
+    compose_env: bool = False  # --compose-env: the process environment interpolates compose files too
     path: Optional[str] = None  # the file it came from
     root: str = "."  # folder that relative excludes and per-file-ignores are matched from
+    resolve: bool = False  # ask registries for digests (network): online rules and resolver fixes
+    insecure_registries: Tuple[str, ...] = ()  # hosts (host or host:port) the resolver may reach over plain HTTP
+    resolve_cache_ttl: int = 3600  # seconds a tag -> digest answer stays in the cache
+    resolve_cache: bool = True  # False: --no-cache
 
     def enabled_rules(self) -> frozenset:
         """Rule ids this run checks: preset (or `select`) plus `extend-select`, minus `ignore`."""
@@ -108,6 +118,17 @@ def from_mapping(data: Any, source: str) -> Config:
         cfg.trusted_registries = tuple(r.lower().rstrip("/") for r in _strings(data["trusted-registries"], f"{source}: trusted-registries"))
     if "exclude" in data:
         cfg.exclude = _strings(data["exclude"], f"{source}: exclude")
+    if "resolve" in data:
+        if not isinstance(data["resolve"], bool):
+            raise ConfigError(f"{source}: resolve: expected true or false")
+        cfg.resolve = data["resolve"]
+    if "insecure-registries" in data:
+        cfg.insecure_registries = tuple(h.lower().rstrip("/") for h in _strings(data["insecure-registries"], f"{source}: insecure-registries"))
+    if "resolve-cache-ttl" in data:
+        ttl = data["resolve-cache-ttl"]
+        if not isinstance(ttl, int) or isinstance(ttl, bool) or ttl < 0:
+            raise ConfigError(f"{source}: resolve-cache-ttl: expected a number of seconds, got {ttl!r}")
+        cfg.resolve_cache_ttl = ttl
     pfi = data.get("per-file-ignores", {})
     if not isinstance(pfi, dict):
         raise ConfigError(f"{source}: per-file-ignores must map file globs to rule ids")

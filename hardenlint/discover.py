@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
-from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from . import lazyre
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
@@ -21,7 +25,7 @@ JSON_SUFFIX = ".json"
 AUTO = "auto"
 
 
-_DOCKERFILE = re.compile(r"^(?:.*[._-])?(?:docker|container)file(?:[._-].*)?$")
+_DOCKERFILE = lazyre.compile(r"^(?:.*[._-])?(?:docker|container)file(?:[._-].*)?$")
 
 
 def kind_by_name(name: str) -> Optional[str]:
@@ -49,10 +53,10 @@ def kind_for_explicit(path: str) -> str:
     return kind_by_name(path) or AUTO
 
 
-_DOCKERFILE_LINE = re.compile(
+_DOCKERFILE_LINE = lazyre.compile(
     r"(?i)[ \t]*(?:FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|"
     r"ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)(?:[ \t]|\r?$)")
-_YAML_LINE = re.compile(
+_YAML_LINE = lazyre.compile(
     r"""(?:---|\.\.\.|%YAML|%TAG|-(?:[ \t]|\r?$)|"[^"]*"[ \t]*:|'[^']*'[ \t]*:|[^\s#:'"\[{][^#]*?:(?:[ \t]|\r?$))""")
 
 
@@ -110,7 +114,9 @@ def walk(paths: Iterable[str], excludes: Sequence[str] = (), root: str = ".",
     named explicitly are always linted unless `force_exclude` applies the excludes to them too.
     A path that does not exist raises FileNotFoundError. A file reached twice (a folder given
     twice or spelled differently, a file inside a folder also given, a symlink to a file already
-    listed) is yielded once, the first time: reported once, and never fixed twice.
+    listed) is yielded once, the first time: reported once, and never fixed twice. A folder walk
+    does not follow symlinks to folders, and skips a symlinked file whose target lies outside the
+    folder given (`inside`).
     """
     seen = set()
 
@@ -142,7 +148,14 @@ def _rel(path: str, root: str) -> str:
         return path
 
 
+def inside(path: str, folders: Iterable[str]) -> bool:
+    """Whether the file `path` leads (through symlinks) to a file in one of `folders` (real paths)."""
+    real = os.path.normcase(os.path.realpath(path))
+    return any(real == f or real.startswith(f.rstrip(os.sep) + os.sep) for f in folders)
+
+
 def _walk_dir(top: str, excludes: Sequence[str], root: str) -> Iterator[Tuple[str, str]]:
+    real_top = (os.path.normcase(os.path.realpath(top)),)
     for dirpath, dirnames, filenames in os.walk(top):
         keep: List[str] = []
         for d in sorted(dirnames):
@@ -160,4 +173,6 @@ def _walk_dir(top: str, excludes: Sequence[str], root: str) -> Iterator[Tuple[st
                 continue
             if not os.path.exists(full):
                 continue  # a dangling symlink met on a walk is nothing to lint (named explicitly, it is an error)
+            if os.path.islink(full) and not inside(full, real_top):
+                continue  # a symlink out of the folder given: not ours to lint (nor to fix)
             yield full, kind

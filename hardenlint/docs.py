@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import os
-from typing import Optional
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 DOCS_URL = "https://github.com/hardenlint/hardenlint/blob/main/rules/{id}.md"
 

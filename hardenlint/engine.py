@@ -4,22 +4,25 @@ from __future__ import annotations
 import datetime
 import fnmatch
 import os
-import re
-from dataclasses import dataclass, field
-from typing import Iterable, List, Optional, Tuple
 
+from . import lazyre
 from . import registry
 from .catalogue import RULES
 from .config import Config
 from .model.findings import Finding, Fix, Violation
 from .model.parsed import Parsed
+from .model.record import field, record
 from .source import DecodeError, SourceError, SourceFile, read_source
 from .suppress import collect
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Iterable, List, Optional, Tuple
 
 KIND_LETTER = {"dockerfile": "D", "compose": "C", "kubernetes": "K"}
 
 
-@dataclass
+@record
 class FileResult:
     """What linting one file gave: findings, or why it was skipped, and internal errors."""
 
@@ -37,15 +40,16 @@ class FileResult:
     pending: List[Tuple[Finding, object]] = field(default_factory=list)  # (finding, Deferred) to resolve
 
 
-def parse(source: SourceFile) -> Parsed:
-    """Parse a source with the parser for its kind (imported on first use)."""
+def parse(source: SourceFile, environment: Optional[Callable[[], dict]] = None) -> Parsed:
+    """Parse a source with the parser for its kind (imported on first use); `environment` gives
+    the variables a compose file is interpolated with (see `model.interpolation`)."""
     if source.kind == "dockerfile":
         from .parsers import dockerfile
 
         return dockerfile.parse(source)
     from .parsers import yaml as yaml_parser
 
-    return yaml_parser.parse(source)
+    return yaml_parser.parse(source, environment)
 
 
 class Linter:
@@ -63,11 +67,20 @@ class Linter:
         self.today = today or datetime.date.today()
         self.index = index  # an ObjectIndex of the run, or None
         self.defer = False
+        self.resolved = None  # --resolve: the registry's answers (hardenlint.oci.resolve.Resolutions)
+        self.preparsed: dict = {}  # (path, text) -> Parsed, filled by the --resolve gathering pass
+        self._env_files: dict = {}  # compose variables per folder (or per --env-file list)
+
+    def compose_environment(self, source: SourceFile) -> dict:
+        """The variables a compose file is interpolated with (see `model.interpolation`)."""
+        from .model.interpolation import environment_for
+
+        return environment_for(source.path, self.config.env_files, self.config.compose_env, self._env_files)
 
     def lint_source(self, source: SourceFile) -> Tuple[FileResult, Optional[Parsed]]:
         result = FileResult(source.path, None)
         try:
-            parsed = parse(source)
+            parsed = self.preparsed.pop((source.path, source.text), None) or parse(source, lambda: self.compose_environment(source))
         except RecursionError:
             parsed = Parsed(source, source.kind if source.kind != "yaml" else None,
                             errors=[_whole_file_error(source, "nesting too deep to parse")])
@@ -78,12 +91,17 @@ class Linter:
         if parsed.kind is None:
             return result, parsed
         violations: List[Tuple[str, Violation]] = [("HL001", v) for v in parsed.errors]
-        if parsed.model is not None and not (parsed.kind == "dockerfile" and parsed.errors):
+        if parsed.model is not None:
             violations.extend(self._run_checks(parsed, result))
         if parsed.model is not None:
             result.secrets, result.secret_spans = find_secrets(parsed)
             if parsed.kind == "kubernetes":
                 result.objects = self._objects(parsed, result)
+        interpolated = getattr(parsed.model, "interpolated", None)
+        if interpolated:
+            from .model.interpolation import annotate
+
+            violations = [(rule, annotate(v, interpolated)) for rule, v in violations]
         sup = collect(parsed)
         violations.extend(("HL002", v) for v in sup.unknown)
         ignored = self._per_file_ignores(source.path) | self._profile_ignores(source.path, parsed.kind)
@@ -125,12 +143,13 @@ class Linter:
 
     def _run_checks(self, parsed: Parsed, result: FileResult) -> Iterable[Tuple[str, Violation]]:
         letter = KIND_LETTER[parsed.kind]
+        broken_stages = parsed.kind == "dockerfile" and bool(parsed.errors)
         for chk in registry.checks_for(letter):
-            if chk.rule not in self.enabled:
+            if chk.rule not in self.enabled or (chk.needs_stages and broken_stages):
                 continue
             opts = {name: o.default for name, o in chk.options.items()}
             opts.update(self.config.rule_options.get(chk.rule, {}))
-            ctx = registry.RuleContext(chk.rule, opts, self.today, self.config.trusted_registries)
+            ctx = registry.RuleContext(chk.rule, opts, self.today, self.config.trusted_registries, self.resolved)
             try:
                 for v in chk.func(parsed.model, ctx):
                     yield chk.rule, v
@@ -206,8 +225,8 @@ def resolve_pending(result: FileResult, index) -> None:
 
 
 # Credentials written into commands: `https://user:PASSWORD@host`, `Authorization: Bearer TOKEN`.
-_URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@'\"]+:([^/\s@'\"$]{3,})@")
-_AUTH_HEADER = re.compile(r"(?i)authorization:[ \t]*(?:bearer|basic|token)[ \t]+([^\s'\"$]{6,})")
+_URL_PASSWORD = lazyre.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@'\"]+:([^/\s@'\"$]{3,})@")
+_AUTH_HEADER = lazyre.compile(r"(?i)authorization:[ \t]*(?:bearer|basic|token)[ \t]+([^\s'\"$]{6,})")
 
 
 def find_secrets(parsed: Parsed) -> Tuple[Tuple[str, ...], Tuple[Tuple[int, int], ...]]:

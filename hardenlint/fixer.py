@@ -5,7 +5,8 @@ never), in finding order, and keeps the ones whose edits do not overlap an edit 
 fix is all or nothing; two fixes with identical edits are applied and counted once); they are
 applied together, then the new text is parsed and linted. A pass that makes the file unparsable
 (new HL001 errors, a parser crash, a YAML document that no longer loads, a mapping key written
-twice) is not kept: its fixes are retried one at a time and only those that keep the file
+twice) or no longer a valid file of its kind (a Compose schema error or a Kubernetes shape change
+the original did not have: `fixvalidity`) is not kept: its fixes are retried one at a time and only those that keep the file
 parsable stay. Passes repeat until no fixable finding is left or nothing changes, at most
 MAX_PASSES times; if a text comes back that was already seen (two rules undoing each other) the
 loop stops on the same member of that cycle every time, so a second `--fix` changes nothing.
@@ -27,18 +28,18 @@ import stat
 import sys
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from .engine import FileResult, Linter, display_path
 from .model.findings import Edit, Finding, Fix
+from .model.record import field, record
 from .source import DecodeError, SourceError, SourceFile, read_source
 
 MAX_PASSES = 30  # fixes inserting at one point (a container's missing settings) take a pass each
 YAML_KINDS = ("compose", "kubernetes", "yaml")
 
 
-@dataclass
+@record
 class FixOutcome:
     """What fixing one file gave.
 
@@ -206,7 +207,7 @@ def apply_fixes(text: str, fixes: Sequence[Fix]) -> str:
 
 # --- the loop --------------------------------------------------------------------------------
 
-@dataclass
+@record
 class _State:
     text: str
     result: FileResult
@@ -245,11 +246,13 @@ def _yaml_shape(text: str) -> Optional[Tuple[int, int]]:
 
 
 class _Judge:
-    """Decides whether a new text is still as parsable as the original.
+    """Decides whether a new text is still as parsable, and as valid, as the original.
 
     The parser's verdict (HL001 errors, the kind) is checked on every pass. The independent YAML
-    check (documents load, as many of them, no key written twice) costs a second parse, so it is
-    made on the final text; only when that fails is the loop run again checking every pass.
+    check (documents load, as many of them, no key written twice) and the check that the file is
+    still valid of its kind (`fixvalidity`: the Compose schema, Kubernetes shapes) cost a second
+    parse, so they are made on the final text; only when that fails is the loop run again checking
+    every pass.
     """
 
     def __init__(self, source: SourceFile, parsed) -> None:
@@ -258,12 +261,13 @@ class _Judge:
         self.parsed_kind = parsed.kind if parsed is not None else None
         self.each_pass = False
         self._yaml: object = ...  # the original's shape, computed when first needed
+        self._facts: object = ...  # the original's kind facts (fixvalidity), idem
 
     def keeps_parsing(self, text: str, parsed) -> bool:
         if self.errors is not None:
             if parsed is None or len(parsed.errors) > self.errors or parsed.kind != self.parsed_kind:
                 return False
-        return not self.each_pass or self.keeps_yaml(text)
+        return not self.each_pass or (self.keeps_yaml(text) and self.keeps_kind(text))
 
     def keeps_yaml(self, text: str) -> bool:
         if self.source.kind not in YAML_KINDS:
@@ -275,6 +279,15 @@ class _Judge:
         new = _yaml_shape(text)
         return new is not None and new[0] == self._yaml[0] and new[1] <= self._yaml[1]
 
+    def keeps_kind(self, text: str) -> bool:
+        """The fixed text is still a valid file of its kind: no Compose schema error and no
+        Kubernetes shape change the original did not have (see fixvalidity)."""
+        from . import fixvalidity
+
+        if self._facts is ...:
+            self._facts = fixvalidity.facts(self.parsed_kind, self.source.text)
+        return fixvalidity.still_valid(self.parsed_kind, self._facts, text)
+
 
 def _fixable(result: FileResult, unsafe: bool) -> int:
     return sum(1 for f in result.findings if allowed(f.fix, unsafe))
@@ -285,7 +298,7 @@ def fix_source(linter: Linter, source: SourceFile, unsafe: bool) -> FixOutcome:
     result, parsed = linter.lint_source(source)
     judge = _Judge(source, parsed)
     state = _loop(linter, source, unsafe, _State(source.text, result, parsed, Counter()), judge)
-    if state.text != source.text and not judge.keeps_yaml(state.text):
+    if state.text != source.text and not (judge.keeps_yaml(state.text) and judge.keeps_kind(state.text)):
         judge.each_pass = True
         state = _loop(linter, source, unsafe, _State(source.text, result, parsed, Counter()), judge)
     final = state.result

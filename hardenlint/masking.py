@@ -5,9 +5,11 @@ line numbers hold and everything outside the spans stays byte-exact.
 """
 from __future__ import annotations
 
-from typing import Iterable, List, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, List, Tuple
 
-Spans = Tuple[Tuple[int, int], ...]
+    Spans = Tuple[Tuple[int, int], ...]
 
 LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")  # str.splitlines' breaks
 # Characters that join a value to a longer word: `airflow` inside `puckel/docker-airflow` or
@@ -16,13 +18,19 @@ _WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345678
 
 
 def secret_spans(text: str, written: Iterable[Tuple[int, int]], values: Iterable[str] = ()) -> Spans:
-    """The spans of `text` to mask: where secret values are written (`written`, from the
-    finders), plus every other place one of those values (as written, or as read: `values`) is
-    written again as a whole word (the same password echoed elsewhere in the file), merged and
-    sorted."""
+    """The spans of `text` to mask, merged and sorted: where secret values are written
+    (`written`, from the finders), plus every other place where one of those values (as written,
+    or as read: `values`) that is not a plain word is written again as a whole word (the same
+    token echoed, `-e TOKEN=tok-9f8e7d6c` after `ENV TOKEN=tok-9f8e7d6c`).
+
+    A value made of letters only (`airflow`, `drone`) is a word: elsewhere in the file it is most
+    often that word used for something else (the service, user or database name), so only its
+    written spans are masked."""
     written = [(s, e) for s, e in written if 0 <= s < e <= len(text)]
     spans: List[Tuple[int, int]] = list(written)
     for value in {text[s:e] for s, e in written} | {v for v in values if v}:
+        if value.isalpha():
+            continue
         start = text.find(value)
         while start != -1:
             end = start + len(value)

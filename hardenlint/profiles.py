@@ -10,13 +10,17 @@ and `ignore`, or adds a profile; `--no-profiles` turns them all off.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import Dict, Iterable, Optional, Tuple
+
+from .model.record import record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Iterable, Optional, Tuple
 
 DEVCONTAINER = "devcontainer"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Profile:
     name: str
     paths: Tuple[str, ...]  # gitignore-style globs, as `exclude` (from the config's folder)

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import datetime
 import importlib
-from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from .catalogue import RULES
+from .model.record import field, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 # Explicit import lists, by kind letter. Keep them in sync with hardenlint/checks/.
 _D = tuple(f"hardenlint.checks.dockerfile.{m}" for m in ("provenance", "surface", "privilege", "secrets", "packages"))
@@ -27,7 +30,7 @@ _CLUSTER = tuple(f"hardenlint.checks.cluster.{m}" for m in ("rbac", "namespaces"
 CHECK_MODULES: Dict[str, Tuple[str, ...]] = {"D": _D, "C": _CK, "K": _CK + _CLUSTER}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Option:
     """One per-rule option: its type, default and a line of help."""
 
@@ -36,22 +39,26 @@ class Option:
     help: str
 
 
-@dataclass
+@record
 class Check:
     rule: str
     kinds: str
     func: Callable[..., Iterable[Any]]
     options: Dict[str, Option] = field(default_factory=dict)
+    needs_stages: bool = False
 
 
-@dataclass
+@record
 class RuleContext:
-    """What a check may read besides the model: its options, the run's date and config."""
+    """What a check may read besides the model: its options, the run's date and config, and with
+    `--resolve` the registry's answers for the run's image references (`hardenlint.oci.resolve.
+    Resolutions`; None without `--resolve`, so online rules stay silent and offer no fix)."""
 
     rule: str
     options: Dict[str, Any]
     today: datetime.date
     trusted_registries: Tuple[str, ...] = ()
+    resolved: Any = None
 
 
 CHECKS: List[Check] = []
@@ -59,13 +66,18 @@ RESOLVERS: Dict[str, Callable[..., Optional[str]]] = {}
 _loaded: set = set()
 
 
-def check(rule: str, kinds: str, options: Dict[str, Option] = None):
-    """Register a check for `rule` on the given kind letters (a subset of the rule's kinds)."""
+def check(rule: str, kinds: str, options: Dict[str, Option] = None, needs_stages: bool = False):
+    """Register a check for `rule` on the given kind letters (a subset of the rule's kinds).
+
+    `needs_stages`: a Dockerfile check that needs the stage structure (the final stage, its USER,
+    its base image); it skips a Dockerfile with parse errors (HL001), where that structure cannot
+    be trusted. Other checks judge single instructions and run on every instruction that parsed,
+    fragments included."""
     if rule not in RULES or not set(kinds) <= set(RULES[rule].kinds):
         raise ValueError(f"check for {rule} on kinds {kinds!r} disagrees with the catalogue")
 
     def register(func):
-        CHECKS.append(Check(rule, kinds, func, dict(options or {})))
+        CHECKS.append(Check(rule, kinds, func, dict(options or {}), needs_stages))
         return func
 
     return register

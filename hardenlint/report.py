@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
 
 from .model.findings import Finding, Fix
 from .model.positions import LineIndex
+from .model.record import field, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Tuple
 
 LEVEL_RANK = {"error": 3, "warning": 2, "note": 1, "none": 0}
 
 
-@dataclass
+@record
 class Report:
     findings: List[Finding] = field(default_factory=list)
     files: int = 0  # files linted (of our kinds)
@@ -24,6 +27,8 @@ class Report:
     secrets: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # path -> literal secret values
     secret_spans: Dict[str, Tuple[Tuple[int, int], ...]] = field(default_factory=dict)  # path -> where they are written in texts[path]
     enabled_rules: frozenset = frozenset()
+    notices: List[str] = field(default_factory=list)  # one-line notes for stderr (a symlink not fixed, ...)
+    unresolved: Optional[Dict[str, str]] = None  # --resolve: image reference -> why it was not resolved
     _indexes: Dict[str, LineIndex] = field(default_factory=dict, repr=False)
 
     def index(self, path: str) -> Optional[LineIndex]:

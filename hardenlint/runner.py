@@ -14,13 +14,16 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from typing import Callable, List, Optional, Tuple
 
 from .config import Config
-from .discover import kind_for_explicit, walk
-from .engine import FileResult, Linter
+from .discover import inside, kind_for_explicit, walk
+from .engine import FileResult, Linter, display_path
 from .report import Report
 from .source import SourceError, SourceFile, decode
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, List, Optional, Tuple
 
 PARALLEL_MIN_FILES = 200
 
@@ -47,12 +50,23 @@ def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
         _run_stdin(linter, args, report, diffs, fixing, unsafe)
         return report, "".join(diffs)
     files = _collect(paths, cfg, args.force_exclude)
-    if fixing:
-        from . import fixer
+    if cfg.resolve:  # before any worker is forked: the workers inherit the answers
+        from .oci.session import resolve
 
+        report.unresolved = resolve(linter, files).errors
+    if fixing:
         linter.index = _index_first(linter, files)
-        work = functools.partial(fixer.fix_path, unsafe=unsafe, write=bool(args.fix))
-        for outcome in _map(work, linter, files):
+        writable = _writable(paths)
+        items = []
+        for path, kind in files:
+            mode = "write" if args.fix else "diff"
+            if args.fix and not writable(path):
+                mode = "lint"
+                report.notices.append(f"{display_path(path)}: not fixed: a symlink to "
+                                      f"{os.path.realpath(path)}, outside the paths given")
+            items.append((path, kind, mode))
+        work = functools.partial(_fix_one, unsafe=unsafe)
+        for outcome in _map(work, linter, items):
             _add(report, outcome.result, outcome.text)
             report.fixed_by_rule.update(outcome.applied)
             if args.diff and outcome.diff:
@@ -102,6 +116,26 @@ def _objects_of(linter: Linter, fs_path: str, kind: str) -> tuple:
         return object_records(parsed.model) if parsed.kind == "kubernetes" and parsed.model is not None else ()
     except Exception:  # the lint of the same file reports what is wrong with it
         return ()
+
+
+def _writable(paths: List[str]) -> Callable[[str], bool]:
+    """Whether --fix may write a file: only when it is (through symlinks) in a folder given, or
+    is a file given that is not a symlink. A symlink to a file outside the paths given is linted,
+    never written through."""
+    folders = [os.path.normcase(os.path.realpath(p)) for p in paths if os.path.isdir(p)]
+    files = {os.path.normcase(os.path.realpath(p)) for p in paths if os.path.isfile(p) and not os.path.islink(p)}
+    return lambda path: inside(path, folders) or os.path.normcase(os.path.realpath(path)) in files
+
+
+def _fix_one(linter: Linter, path: str, kind: str, mode: str, unsafe: bool):
+    """Fix one file: mode "write" (--fix), "diff" (--diff: computed, not written) or "lint" (a
+    file --fix must not write: linted as it is)."""
+    from . import fixer
+
+    if mode == "lint":
+        result = linter.lint_path(path, kind)
+        return fixer.FixOutcome(result, result.text)
+    return fixer.fix_path(linter, path, kind, unsafe=unsafe, write=mode == "write")
 
 
 _worker: Optional[Tuple[Callable, Linter]] = None
@@ -161,6 +195,10 @@ def _run_stdin(linter: Linter, args, report: Report, diffs: List[str], fixing: b
     except SourceError as e:
         raise RunError(f"stdin: {e}") from None
     source = SourceFile(name, text, kind, bom)
+    if linter.config.resolve:
+        from .oci.session import resolve
+
+        report.unresolved = resolve(linter, sources=[source]).errors
     if fixing:
         from .fixer import fix_source
 

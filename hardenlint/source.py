@@ -1,10 +1,12 @@
 """Reading a file into a SourceFile: decoded text, BOM remembered, kind decided by the caller."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Optional
-
 from .model.positions import LineIndex
+from .model.record import field, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 
 class SourceError(Exception):
@@ -15,7 +17,7 @@ class DecodeError(SourceError):
     """A file that was read but is not UTF-8 text: reported as HL001 where the kind is known."""
 
 
-@dataclass
+@record
 class SourceFile:
     """One input: `path` as shown to the user, `text` decoded with the BOM removed.
 

@@ -7,22 +7,24 @@ reported as HL002 at the id.
 """
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from typing import FrozenSet, List, Optional, Tuple
-
+from . import lazyre
 from .catalogue import resolve_id
 from .model.findings import Span, Violation
 from .model.parsed import Parsed
+from .model.record import field, record
 
-_COMMENT = re.compile(
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import FrozenSet, List, Optional, Tuple
+
+_COMMENT = lazyre.compile(
     r"(?P<lead>^[ \t]*|[ \t])#[ \t]*hardenlint[ \t]*:?[ \t]*(?P<verb>ignore-file|ignore)[ \t]*=[ \t]*"
     r"(?P<ids>[A-Za-z0-9_\-]+(?:[ \t]*,[ \t]*[A-Za-z0-9_\-]+)*)"
 )
-_ID = re.compile(r"[A-Za-z0-9_\-]+")
+_ID = lazyre.compile(r"[A-Za-z0-9_\-]+")
 
 
-@dataclass
+@record
 class Suppressions:
     """Where each rule is suppressed in one file."""
 

@@ -33,14 +33,17 @@ def corpus() -> Path:
 
 
 def lint(text: str, filename: str = "Dockerfile", select: Optional[Sequence[str]] = None,
-         preset: str = "strict", today: datetime.date = TODAY, **config) -> List:
+         preset: str = "strict", today: datetime.date = TODAY, resolved=None, **config) -> List:
     """Findings for `text` linted as if it were a file called `filename`.
 
-    Defaults to the strict preset so every rule runs; `select` narrows it to some rules.
+    Defaults to the strict preset so every rule runs; `select` narrows it to some rules;
+    `resolved` stands for the registry's answers of a `--resolve` run.
     """
     cfg = Config(preset=preset, select=tuple(select) if select else None, **config)
     source = SourceFile(filename, text, kind_for_explicit(filename))
-    result, _ = Linter(cfg, today=today).lint_source(source)
+    linter = Linter(cfg, today=today)
+    linter.resolved = resolved
+    result, _ = linter.lint_source(source)
     assert not result.internal_errors, result.internal_errors
     return result.findings
 

@@ -138,7 +138,7 @@ services:
       resources:
         limits: {cpus: "0.5"}
 """
-    assert found(text, "HL308", "HL309") == [("HL309", 2, 3)]
+    assert found(text, "HL308", "HL309") == [("HL309", 6, 9)]  # base's limits block, where the fix writes
 
 
 def test_environment_and_volumes_are_overridden_by_key():

@@ -4,6 +4,9 @@
 - every YAML file that loaded before still loads, with as many documents, and its loaded data
   differs from the original only under the keys the fixes touched (the keys written on the lines
   the fix changed, in the original and in the fixed text; see `touched_paths`);
+- every fixed compose file has no error against the Compose Specification schema (checked with
+  `jsonschema`) that the original did not have, and in every fixed Kubernetes manifest a path
+  that held only lists (or only mappings) still does (`kind_problem`);
 - no finding that had a safe or unsafe fix is left at the same place (SARIF fingerprints of the
   findings before, against the findings the fix run reports after), and nothing fixable is left;
 - a second `--fix` changes nothing.
@@ -19,6 +22,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Tuple
 from urllib.parse import unquote
 
@@ -30,6 +34,7 @@ from hardenlint import runner
 from .test_sarif_corpus import corpus_paths
 
 ARGS = ["--preset", "strict"]
+SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "compose-spec.json"
 Path_ = Tuple[Any, ...]  # (document index, key or list index, ...)
 
 
@@ -159,6 +164,55 @@ def yaml_problem(name: str, before: str, after: str) -> Optional[str]:
     return None
 
 
+# --- valid of its kind -------------------------------------------------------------------------
+
+def _schema_errors(docs: List[Any]) -> Set[Tuple[Path_, str]]:
+    """(path with list indices as "*", validator) of every Compose schema error, with jsonschema."""
+    import jsonschema
+
+    with open(SCHEMA, encoding="utf-8") as f:
+        validator = jsonschema.Draft7Validator(json.load(f))
+    out = set()
+    for doc in docs:
+        if doc is not None:
+            data = json.loads(json.dumps(doc, default=str))
+            out |= {(tuple("*" if isinstance(p, int) else p for p in e.absolute_path), e.validator)
+                    for e in validator.iter_errors(data)}
+    return out
+
+
+def _shapes(docs: List[Any]) -> Dict[Path_, Set[str]]:
+    out: Dict[Path_, Set[str]] = {}
+
+    def walk(node: Any, path: Path_) -> None:
+        out.setdefault(path, set()).add(type(node).__name__)
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, path + (str(k),))
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, path + ("*",))
+
+    for n, doc in enumerate(docs):
+        walk(doc, (n,))
+    return out
+
+
+def kind_problem(name: str, kind: str, before: str, after: str) -> Optional[str]:
+    """None when the fixed text is as valid of its kind as the original (see the module doc)."""
+    old, new = yaml_docs(before), yaml_docs(after)
+    if old is None or new is None:
+        return None  # yaml_problem reports these
+    if kind == "compose":
+        added = _schema_errors(new) - _schema_errors(old)
+        return f"{name}: new Compose schema errors {sorted(added)[:3]}" if added else None
+    was, now = _shapes(old), _shapes(new)
+    for path, types in now.items():
+        if was.get(path) and was[path] <= {"list", "dict"} and not types <= was[path]:
+            return f"{name}: {'.'.join(map(str, path))} held {sorted(was[path])}, now {sorted(types)}"
+    return None
+
+
 # --- the test ---------------------------------------------------------------------------------
 
 def _fixable(result: dict) -> bool:
@@ -225,6 +279,8 @@ def test_corpus_fix_round_trip(corpus, tmp_path, monkeypatch, capsys):
         after = (work / rel).read_text(encoding="utf-8-sig")
         if rel.endswith((".yml", ".yaml")):
             problem = yaml_problem(rel, before, after)
+            if problem is None and rel.split("/")[0] in ("compose", "k8s"):
+                problem = kind_problem(rel, "compose" if rel.startswith("compose/") else "kubernetes", before, after)
             if problem:
                 failures.append(problem)
         elif _buildkit_parses(before) and not _buildkit_parses(after):
@@ -259,6 +315,19 @@ def test_corpus_fix_round_trip(corpus, tmp_path, monkeypatch, capsys):
 
 
 # --- the key-touching logic itself ------------------------------------------------------------
+
+def test_kind_problem_sees_a_null_list_and_a_misplaced_key():
+    pytest.importorskip("jsonschema")
+    if not SCHEMA.is_file():
+        pytest.skip("shared schemas not present")
+    before = "services:\n  web:\n    image: a\n    cap_add:\n      - NET_ADMIN\n      - SYS_ADMIN\n"
+    assert kind_problem("c.yaml", "compose", before, before.replace("      - SYS_ADMIN\n", "")) is None
+    assert "new Compose schema errors" in kind_problem("c.yaml", "compose", before, before.split("      - NET")[0])
+    assert "new Compose schema errors" in kind_problem("c.yaml", "compose", before, before + "user: root\n")
+    pod = "kind: Pod\nspec:\n  containers:\n  - name: a\n    securityContext:\n      capabilities:\n        add:\n        - X\n"
+    assert kind_problem("k.yaml", "kubernetes", pod, pod.replace("        - X\n", "")) is not None
+    assert kind_problem("k.yaml", "kubernetes", pod, pod.replace("        - X\n", "        []\n")) is None
+
 
 def test_touched_paths_and_differences():
     before = "services:\n  web:\n    image: a\n    privileged: true\n    environment:\n      - A=1\n      - B=2\n"

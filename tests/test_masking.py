@@ -26,6 +26,7 @@ COMPOSE = """services:
     environment:
       POSTGRES_PASSWORD: airflow
       POSTGRES_DB: airflow
+      POSTGRES_USER: drone
 """
 
 
@@ -67,7 +68,7 @@ def test_text_reporter_masks_spans_not_substrings(tmp_path, monkeypatch, capsys)
     out = capsys.readouterr().out
     assert "    3 |     image: puckel/docker-airflow:1.10.9\n" in out
     assert "   15 |       POSTGRES_PASSWORD: *******\n" in out
-    assert "airflow\n" not in out
+    assert "POSTGRES_PASSWORD: airflow" not in out
 
 
 def test_secret_spans_written_and_whole_word_repeats():
@@ -77,6 +78,12 @@ def test_secret_spans_written_and_whole_word_repeats():
     shown = mask(text, spans)
     assert shown == "A=***********\nB=***********\nC=x-s3cr3tvalue/y\nD=s3cr3tvalue2\nE='***********'\n"
     assert len(shown) == len(text)
+
+
+def test_a_plain_word_password_is_masked_where_written_only():
+    text = "services:\n  drone:\n    environment:\n      - POSTGRES_PASSWORD=drone\n    depends_on: [drone]\n"
+    at = text.index("=drone") + 1
+    assert secret_spans(text, [(at, at + 5)], ["drone"]) == ((at, at + 5),)
 
 
 def test_mask_keeps_line_breaks_and_works_on_a_slice():

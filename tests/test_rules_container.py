@@ -240,7 +240,7 @@ def test_no_new_privileges_forms():
     assert data["services"]["a"]["security_opt"] == ["no-new-privileges:true"]
     text = "services:\n  a:\n    image: example/a:1.0\n    security_opt:\n      - label=type:container_t\n"
     found = run(text, "HL311")
-    assert at(found) == [(2, 3)] and found[0].fix.applicability == "safe"
+    assert at(found) == [(4, 5)] and found[0].fix.applicability == "safe"  # the list the fix appends to
     _, data = fixed(text, found[0])
     assert data["services"]["a"]["security_opt"] == ["label=type:container_t", "no-new-privileges:true"]
 
@@ -528,7 +528,7 @@ spec:
 
 def test_cronjob_template_pod_and_container_positions():
     assert at(run(CRONJOB, "HL402", K8S)) == [(10, 9)]
-    assert at(run(CRONJOB, "HL307", K8S)) == [(13, 15)]
+    assert at(run(CRONJOB, "HL307", K8S)) == [(15, 15)]  # the securityContext the fix writes into
     _, data = fixed(CRONJOB, run(CRONJOB, "HL307", K8S)[0])
     sc = data["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["securityContext"]
     assert sc == {"runAsNonRoot": True, "readOnlyRootFilesystem": True}
@@ -600,7 +600,7 @@ def test_init_and_ephemeral_containers():
 """)
     assert at(run(text, "HL304", K8S)) == [(10, 9)]
     assert at(run(text, "HL308", K8S)) == [(7, 7)]
-    assert at(run(text, "HL303", K8S)) == [(7, 7), (12, 7), (17, 7)]
+    assert at(run(text, "HL303", K8S)) == [(9, 7), (12, 7), (17, 7)]  # setup: at its securityContext
     assert "init container `setup`" in run(text, "HL308", K8S)[0].message
 
 
@@ -682,7 +682,7 @@ spec:
       image: example/a:1.0
 """
     found = run(text, "HL402", K8S)
-    assert at(found) == [(8, 1)]
+    assert at(found) == [(9, 3)]  # the pod's securityContext, where the fix writes
     assert "containers `bare`, `legacy`" in found[0].message
     out, data = fixed(text, found[0])
     assert data["spec"]["securityContext"] == {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
@@ -770,7 +770,7 @@ def test_proc_mount_and_pod_sysctls_once_per_pod():
       image: example/a:1.0
 """)
     found = run(text, "HL317", K8S)
-    assert at(found) == [(8, 9), (16, 9)]
+    assert at(found) == [(8, 15), (16, 9)]  # on the sysctl's name
     assert "kernel.msgmax" in found[0].message
 
 

@@ -275,3 +275,26 @@ def test_image_users_data_names_a_source_for_every_family():
     assert images.default_user(parse_image("mcr.microsoft.com/windows/nanoserver:1809")) == "ContainerUser"
     assert images.is_windows(parse_image("mcr.microsoft.com/windows/servercore:ltsc2025"))
     assert not images.is_windows(parse_image("mcr.microsoft.com/dotnet/aspnet:8.0"))
+
+
+def test_hl203_escape_directive_and_crlf_fix_after_the_last_install():
+    text = "# escape=`\r\nFROM opensuse/leap:15.6\r\nRUN zypper clean -a && `\r\n    zypper -n in curl`\r\n    && echo ok\r\n"
+    [f] = run(text, "HL203")
+    assert (f.span.line, f.span.column) == (4, 5)
+    assert apply_edits(text, f.fix.edits) == (
+        "# escape=`\r\nFROM opensuse/leap:15.6\r\nRUN zypper clean -a && `\r\n"
+        "    zypper -n in curl && zypper clean --all`\r\n    && echo ok\r\n")
+
+
+def test_hl203_heredoc_in_an_ancestor_stage_ships():
+    text = ("FROM debian:12 AS base\r\nRUN <<EOF\r\napt-get update\r\n"
+            "apt-get install -y --no-install-recommends x\r\nEOF\r\nFROM base\r\n")
+    [f] = run(text, "HL203")
+    assert apply_edits(text, f.fix.edits).splitlines()[3] == (
+        "apt-get install -y --no-install-recommends x && rm -rf /var/lib/apt/lists/*")
+
+
+def test_hl318_windows_accounts_are_names_by_design():
+    text = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nUSER ContainerUser\n"
+    assert run(text, "HL318") == []
+    assert run("FROM debian:12-slim\nUSER app\n", "HL318") != []

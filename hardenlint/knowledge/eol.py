@@ -13,25 +13,29 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Dict, List, Optional, Tuple
 
+from .. import lazyre
 from ..model.image import ImageRef
+from ..model.record import record
 from .images import DATA_DIR, image_key
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Tuple
+
 SOURCE = "endoflife.date"
-_VERSION = re.compile(r"\d+(?:\.\d+)*")
-_JAVA8 = re.compile(r"(\d+)u\d+")  # eclipse-temurin / corretto `8u402`
-_ALPINE = re.compile(r"alpine(\d+\.\d+)")
-_UBI = re.compile(r"ubi(\d+)")
-_CENTOS = re.compile(r"centos(\d+)")
+_VERSION = lazyre.compile(r"\d+(?:\.\d+)*")
+_JAVA8 = lazyre.compile(r"(\d+)u\d+")  # eclipse-temurin / corretto `8u402`
+_ALPINE = lazyre.compile(r"alpine(\d+\.\d+)")
+_UBI = lazyre.compile(r"ubi(\d+)")
+_CENTOS = lazyre.compile(r"centos(\d+)")
 _AL = {"al2": "2", "al2023": "2023"}
-_DATE_OR_BUILD = re.compile(r"\d{8}|b\d+")  # `noble-20240110`, `8u402-b06`: tied to the old build
+_DATE_OR_BUILD = lazyre.compile(r"\d{8}|b\d+")  # `noble-20240110`, `8u402-b06`: tied to the old build
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Cycle:
     product: str
     cycle: str
@@ -45,7 +49,7 @@ class Cycle:
         return self.eol is True
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class EolStatus:
     """An end-of-life verdict: `message` names each ended cycle, its EOL date and the source;
     `replacement` is the image text bumped to a supported cycle, or None when unsure."""
@@ -92,7 +96,7 @@ def _by_version(product: str, version: str) -> Optional[Cycle]:
     return None
 
 
-@dataclass
+@record
 class _Part:
     cycle: Cycle
     index: int  # first tag word

@@ -9,9 +9,12 @@ import os
 import re
 from fnmatch import fnmatchcase
 from functools import lru_cache
-from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..model.image import DOCKER_HUB, ImageRef
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Sequence, Tuple
 
 _HUB_HOSTS = {"docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com", "hub.docker.com"}
 # Registries that mirror Docker Hub's official images under a fixed path.

@@ -8,6 +8,8 @@ from __future__ import annotations
 import posixpath
 import re
 
+from .. import lazyre
+
 # Substrings of an upper-cased, `_`-normalised name that mark a secret.
 _SECRET_PARTS = (
     "PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "CREDENTIAL",
@@ -15,7 +17,7 @@ _SECRET_PARTS = (
     "ENCRYPTION_KEY", "SIGNING_KEY", "AUTH_KEY",
 )
 # A `_`-separated word ending in TOKEN(S): GITHUB_TOKEN, NPM_AUTHTOKEN; not TOKENIZERS_PARALLELISM.
-_TOKEN_WORD = re.compile(r"(?:^|_)[A-Z0-9]*TOKENS?(?:_|$)")
+_TOKEN_WORD = lazyre.compile(r"(?:^|_)[A-Z0-9]*TOKENS?(?:_|$)")
 # Last words that make a name describe a secret rather than hold one.
 _NOT_SECRET_LAST = {
     "FILE", "FILES", "PATH", "DIR", "DIRECTORY", "URL", "URI", "ENDPOINT", "HOST", "PORT",
@@ -29,9 +31,9 @@ _NOT_SECRET_WORDS = {"ALLOW", "MIN", "MAX"}
 # Names whose documented meaning is a path to a credentials file.
 _PATH_NAMES = {"GOOGLE_APPLICATION_CREDENTIALS", "AWS_SHARED_CREDENTIALS_FILE"}
 
-_INTERPOLATION = re.compile(r"\$(?:\{|[A-Za-z_])")
-_FILE_PATH = re.compile(r"(?:/|~/|\./)[\w.@-]+(?:/[\w.@-]+)+/?")  # /run/secrets/db: a pointer
-_FILE_NAME = re.compile(r"[\w.-]+\.(?:sh|py|rb|pl|js|txt|json|ya?ml|toml|conf|cfg|ini|xml|properties|"
+_INTERPOLATION = lazyre.compile(r"\$(?:\{|[A-Za-z_])")
+_FILE_PATH = lazyre.compile(r"(?:/|~/|\./)[\w.@-]+(?:/[\w.@-]+)+/?")  # /run/secrets/db: a pointer
+_FILE_NAME = lazyre.compile(r"[\w.-]+\.(?:sh|py|rb|pl|js|txt|json|ya?ml|toml|conf|cfg|ini|xml|properties|"
                         r"rsp|env|pem|key|crt|p12|jks|der)", re.I)  # resetPassword.sh: a file name
 _PLACEHOLDERS = {
     "todo", "tbd", "fixme",

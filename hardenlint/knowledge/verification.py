@@ -6,11 +6,16 @@ value)` judges one environment variable, for ENV/ARG, compose `environment` and 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+
+from .. import lazyre
+from ..model.record import record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional, Sequence, Tuple
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Insecure:
     """argv[start:end] turns verification off. `replacement` are the words that turn it back on
     (`()` = delete them), or None when there is no mechanical fix."""
@@ -27,20 +32,20 @@ _TRUE = {"true", "1", "yes", "on"}
 # Commands that run another command, with their short options that take an argument.
 _WRAPPERS = {"sudo": "ugpCDhrtUT", "doas": "uC", "env": "uCS", "command": "", "exec": "a",
              "nohup": "", "time": "fo", "nice": "n", "xargs": "aEeIiLlnPsd", "su-exec": "", "gosu": ""}
-_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_ASSIGNMENT = lazyre.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _CURL_ARG_LETTERS = set("AbcCdDeEFHKmoPQrtTuUwxXyYz")
 _APT = {"apt-get", "apt", "aptitude"}
-_PIP = re.compile(r"pip(?:\d+(?:\.\d+)?)?")
+_PIP = lazyre.compile(r"pip(?:\d+(?:\.\d+)?)?")
 _RPM_FAMILY = {"yum", "dnf", "dnf5", "microdnf", "tdnf"}
 _CONFIG_MANAGERS = {"yum-config-manager", "dnf-config-manager"}
-_APT_BAD_TRUE = re.compile(
+_APT_BAD_TRUE = lazyre.compile(
     r"(acquire::allowinsecurerepositories|acquire::allowdowngradetoinsecurerepositories"
     r"|apt::get::allowunauthenticated)\s*=\s*[\"']?(true|1|yes)[\"']?", re.I)
-_APT_BAD_FALSE = re.compile(r"acquire::https::(?:[^=]*::)?verify-(?:peer|host)\s*=\s*[\"']?(false|0|no)[\"']?", re.I)
+_APT_BAD_FALSE = lazyre.compile(r"acquire::https::(?:[^=]*::)?verify-(?:peer|host)\s*=\s*[\"']?(false|0|no)[\"']?", re.I)
 # `[repo.|*.]gpgcheck|repo_gpgcheck|sslverify=0|false|no|off`, the value of a setopt option
-_SETOPT_BAD = re.compile(r"(?:[\w.*:-]+\.)?(?:gpgcheck|repo_gpgcheck|sslverify)=(?:0|false|no|off)", re.I)
-_GIT_SSLVERIFY = re.compile(r"http\.(?:.+\.)?sslverify", re.I)
-_APT_TRUSTED = re.compile(r"\[[^\]]*\btrusted=yes\b[^\]]*\]")
+_SETOPT_BAD = lazyre.compile(r"(?:[\w.*:-]+\.)?(?:gpgcheck|repo_gpgcheck|sslverify)=(?:0|false|no|off)", re.I)
+_GIT_SSLVERIFY = lazyre.compile(r"http\.(?:.+\.)?sslverify", re.I)
+_APT_TRUSTED = lazyre.compile(r"\[[^\]]*\btrusted=yes\b[^\]]*\]")
 
 
 def command_start(argv: Sequence[str]) -> int:

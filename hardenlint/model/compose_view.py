@@ -397,11 +397,15 @@ def _mount_from_source(source: str, target: Optional[str], ro: bool, typ: Option
         hp, variable = _interpolate(source)
         return Mount(target, normalise_host_path(hp), ro, "bind", src_span, sp, item, raw_source=source,
                      variable=variable)
-    # named volume; bound to a host directory through driver_opts?
+    # named volume; bound to a host directory through driver_opts (`o: bind` + `device`, or the
+    # local-persist driver's `mountpoint`)?
     vol = get(top_volumes, source) if top_volumes is not None else None
     dev = text_value(get(vol, "driver_opts", "device"))
     opts = (text_value(get(vol, "driver_opts", "o")) or "").lower()
-    if dev and "bind" in opts.split(","):
+    if not (dev and "bind" in opts.split(",")):  # the local-persist plugin binds `mountpoint`
+        driver = (text_value(get(vol, "driver")) or "").split(":", 1)[0]
+        dev = text_value(get(vol, "driver_opts", "mountpoint")) if driver.endswith("local-persist") else None
+    if dev:
         hp, variable = _interpolate(dev)
         return Mount(target, normalise_host_path(hp), ro, "volume", src_span, sp, item, raw_source=source,
                      volume_name=source, variable=variable)
@@ -421,8 +425,9 @@ def _environment(ctx: BuildContext, ee: Entry, out: List[EnvVar]) -> None:
             ks, ke = scalar_text_range(text, e.key_node)
             val = None if is_null(e.value_node) or not isinstance(e.value_node, ScalarNode) else e.value_node.value
             vspan = ctx.scalar_span(e) if val is not None else None
+            written = text[vspan.start:vspan.end] if vspan is not None else None
             out.append(EnvVar(name, val, ctx.span(ks, ke), vspan, ctx.span(s, end), e.value_node, e.mapping,
-                              has_interpolation(val)))
+                              has_interpolation(val) or has_interpolation(written)))
         return
     for item, sp, _flags in ctx.list_items(ee):
         t = text_value(item)
@@ -436,7 +441,9 @@ def _environment(ctx: BuildContext, ee: Entry, out: List[EnvVar]) -> None:
         else:
             nspan, vspan = ctx.span(cs, ce), (ctx.span(cs, ce) if eq else None)
         value = val if eq else None
-        out.append(EnvVar(name.strip(), value, nspan, vspan, sp, item, ee.value_node, has_interpolation(value)))
+        written = text[cs:ce] if eq else None  # as written: interpolation may have rewritten the value
+        out.append(EnvVar(name.strip(), value, nspan, vspan, sp, item, ee.value_node,
+                          has_interpolation(value) or has_interpolation(written)))
 
 
 def _port_range(text: str) -> Optional[Tuple[int, int]]:

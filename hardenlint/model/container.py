@@ -14,8 +14,11 @@ builders share. Contract:
   None (or an empty list); the patcher fills a written null in place. Where a missing setting belongs is
   answered by `ContainerView.where(name)` / `PodView.where(name)`: a `Location(node, path)` that
   `hardenlint.model.patch.set_key` / `append_item` take as is. Findings about a missing setting
-  point at `ContainerView.anchor` (Compose: the service's key; Kubernetes: the container's
-  `name: x` entry) or `PodView.anchor` (the pod spec's `spec` key).
+  point at `missing_anchor(name)`: the key of the block that would hold it when that block is
+  already written in the service / container / pod spec (`resources.limits`,
+  `deploy.resources.limits`, `securityContext`, `securityContext.capabilities`, `security_opt`),
+  which is where the fix inserts; otherwise at `ContainerView.anchor` (Compose: the service's key;
+  Kubernetes: the container's `name: x` entry) or `PodView.anchor` (the pod spec's `spec` key).
 - Kubernetes: pod-level `securityContext` fields that Kubernetes applies to containers
   (runAsUser, runAsGroup, runAsNonRoot, seccompProfile, seLinuxOptions, appArmorProfile) are
   inherited by every container that does not set them (`inherited=True`); a container's struct
@@ -30,24 +33,24 @@ from __future__ import annotations
 import importlib
 import posixpath
 import re
-from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from ..source import SourceFile
 from .findings import Span
 from .image import ImageRef
+from .record import field, record
 from .yamlnodes import (
     Entry, MappingNode, Node, ScalarNode, SequenceNode, as_bool, entry_range, get_entry, is_null,
     item_ranges, node_end, scalar_text_range, text_value, value_range,
 )
 
 __all__ = [
-    "Setting", "Mount", "HostVolume", "EnvVar", "Port", "Sysctl", "Location", "ContainerView", "PodView",
+    "Setting", "Mount", "HostVolume", "EnvVar", "block_anchor", "Port", "Sysctl", "Location", "ContainerView", "PodView",
     "YamlFile", "normalise_capability", "normalise_host_path",
 ]
 
 
-@dataclass
+@record
 class Setting:
     """A value the user wrote.
 
@@ -83,7 +86,7 @@ class Setting:
         return as_bool(self.value) is False
 
 
-@dataclass
+@record
 class Mount:
     """A volume mounted into the container.
 
@@ -114,7 +117,7 @@ class Mount:
     inherited: bool = False
 
 
-@dataclass
+@record
 class HostVolume:
     """A host path declared where no container mounts it: a pod's hostPath volume that no
     container mounts (named or not), or a PersistentVolume's `spec.hostPath`. Admission judges
@@ -132,7 +135,7 @@ class HostVolume:
     device: Optional[Setting] = None
 
 
-@dataclass
+@record
 class EnvVar:
     """An environment variable.
 
@@ -154,7 +157,7 @@ class EnvVar:
     value_from: bool = False
 
 
-@dataclass
+@record
 class Port:
     """A container port: Compose `ports` (short or long syntax; the CONTAINER side, ranges as
     `container`..`container_end`) or Kubernetes `containerPort`. `published` is the host side as
@@ -172,7 +175,7 @@ class Port:
         return self.container <= port <= self.container_end
 
 
-@dataclass
+@record
 class Sysctl:
     """A kernel parameter (`name`, `value` as text) set for the container (Kubernetes: pod-level)."""
 
@@ -194,7 +197,7 @@ class Location(NamedTuple):
     path: Tuple[str, ...]
 
 
-@dataclass
+@record
 class ContainerView:
     """One Compose service or Kubernetes container (see the module docstring for the contract).
 
@@ -330,8 +333,12 @@ class ContainerView:
             return Location(self.node, sc + ("seccompProfile", "type"))
         return Location(self.node, table[name])
 
+    def missing_anchor(self, name: str) -> Span:
+        """Where a finding about the missing setting `name` points (see the module docstring)."""
+        return block_anchor(self.source, self.where(name), self.anchor)
 
-@dataclass
+
+@record
 class PodView:
     """A Kubernetes pod spec (of a Pod or of a workload's pod template).
 
@@ -347,7 +354,7 @@ class PodView:
     - `sysctls`: pod `securityContext.sysctls`; `volumes`: name -> volume mapping node.
     - `containers`: the views of containers, initContainers and ephemeralContainers.
     - `host_volumes`: hostPath volumes that no container mounts (HostVolume).
-    - `lines`: first and last line of the whole object.
+    - `lines`: first and last line of the whole object; `source`: the file it is written in.
     """
 
     kind: str
@@ -371,6 +378,7 @@ class PodView:
     containers: List[ContainerView] = field(default_factory=list)
     host_volumes: List[HostVolume] = field(default_factory=list)
     lines: Tuple[int, int] = (0, 0)
+    source: Optional[SourceFile] = field(default=None, repr=False)
 
     @property
     def label(self) -> str:
@@ -390,11 +398,37 @@ class PodView:
         }
         return Location(self.spec, table[name])
 
+    def missing_anchor(self, name: str) -> Span:
+        """Where a finding about the missing pod-level setting `name` points (see the module
+        docstring)."""
+        return block_anchor(self.source, self.where(name), self.anchor)
+
+
+def block_anchor(source: Optional[SourceFile], loc: Location, default: Span) -> Span:
+    """The key of the deepest block of `loc.path` already written under `loc.node` (the mapping
+    `patch.set_key`, or the list `patch.append_item`, writes into), or `default` when none is.
+    A block reached through a merge key or an alias is shared with others: `default` then."""
+    if source is None:
+        return default
+    node: Node = loc.node
+    found: Optional[Entry] = None
+    for key in loc.path:
+        e = get_entry(node, key)
+        if e is None or e.merged or e.value_node.start_mark.index < e.key_node.end_mark.index:
+            break
+        found, node = e, e.value_node
+        if not isinstance(node, MappingNode):
+            break
+    if found is None:
+        return default
+    k = found.key_node
+    return Span.of(source.index, k.start_mark.index, k.end_mark.index)
+
 
 # --------------------------------------------------------------------------- the file model
 
 
-@dataclass
+@record
 class YamlFile:
     """The model of a Compose file or Kubernetes manifest handed to the checks.
 
@@ -404,6 +438,7 @@ class YamlFile:
     - `objects`: Kubernetes objects (root mappings, `List` items expanded) of every document.
     - `host_volumes`: host paths no container mounts: pods' unmounted hostPath volumes and
       PersistentVolumes' `spec.hostPath` (HostVolume).
+    - `interpolated`: Compose values rewritten by interpolation (`interpolation.Interpolated`).
     - `unknown_suppressions`: (token, span) of `hardenlint.io/ignore` annotation entries that name
       no rule (for HL002).
     """
@@ -415,6 +450,7 @@ class YamlFile:
     pods: List[PodView] = field(default_factory=list)
     objects: List[MappingNode] = field(default_factory=list)
     host_volumes: List[HostVolume] = field(default_factory=list)
+    interpolated: List[Any] = field(default_factory=list)
     unknown_suppressions: List[Tuple[str, Span]] = field(default_factory=list)
 
     @property

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Tuple
 
+from .. import lazyre
 from ..source import SourceFile
 from .findings import Span
 from .image import ImageRef
 from .positions import LineIndex
+from .record import field, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Dict, List, Optional, Tuple
 
 KEYWORDS = frozenset((
     "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
@@ -36,7 +40,7 @@ AUTOMATIC_ARGS = frozenset((
 KNOWN, UNSET, UNKNOWN = 0, 1, 2
 
 
-@dataclass
+@record
 class Flag:
     """A leading `--name[=value]` of an instruction (`--mount=type=cache,target=/x`)."""
 
@@ -46,7 +50,7 @@ class Flag:
     raw: str = ""          # the flag as written (continuations joined)
 
 
-@dataclass
+@record
 class Heredoc:
     """A here-document attached to RUN / COPY / ADD (`<<EOF`, `<<-EOF`, `<<"EOF"`, `2<<EOF`).
 
@@ -92,7 +96,7 @@ class Heredoc:
         return [ln[:-1] if ln.endswith("\r") else ln for ln in self.body.split("\n")]
 
 
-@dataclass
+@record
 class Instruction:
     """One Dockerfile instruction, continuation lines joined."""
 
@@ -177,7 +181,7 @@ class Instruction:
         return found
 
 
-@dataclass
+@record
 class Stage:
     """A build stage: its FROM and everything up to the next FROM."""
 
@@ -201,7 +205,7 @@ class Stage:
         return stage.image
 
 
-@dataclass
+@record
 class Dockerfile:
     source: SourceFile
     instructions: List[Instruction]
@@ -209,6 +213,7 @@ class Dockerfile:
     global_args: Dict[str, Optional[str]]
     escape: str
     directives: Dict[str, str]
+    fragment: Optional[Stage] = None
     _global_scope: Dict[str, Tuple[int, Optional[str]]] = field(default_factory=dict, repr=False)
     _starts: List[int] = field(default_factory=list, repr=False, compare=False)
     _stage_env: Dict[int, Tuple[Dict[str, Tuple[int, Optional[str]]], int]] = field(
@@ -218,6 +223,12 @@ class Dockerfile:
     @property
     def final_stage(self) -> Optional[Stage]:
         return self.stages[-1] if self.stages else None
+
+    @property
+    def every_stage(self) -> List[Stage]:
+        """The stages, after the fragment when there is one: what rules that judge single
+        instructions walk (a fragment's instructions, outside any stage, are judged too)."""
+        return [self.fragment, *self.stages] if self.fragment is not None else self.stages
 
     # -- lookups ---------------------------------------------------------------------------------
     def instruction_at(self, line: int) -> Optional[Instruction]:
@@ -345,7 +356,7 @@ class Dockerfile:
 # ---------------------------------------------------------------------------------------------
 # Word splitting and variable expansion (shared with the parser).
 
-_PLAIN_WORD = re.compile(r"\S+")
+_PLAIN_WORD = lazyre.compile(r"\S+")
 
 
 def split_words(s: str, escape: str = "\\") -> List[Tuple[str, int, int]]:
@@ -453,7 +464,7 @@ def parse_words(rest: str, escape: str) -> List[str]:
     return words
 
 
-_WS_SPLIT = re.compile(r"[\t\v\f\r ]+")
+_WS_SPLIT = lazyre.compile(r"[\t\v\f\r ]+")
 
 
 def arg_pairs(args: str, escape: str) -> List[Tuple[str, Optional[str]]]:
@@ -503,8 +514,8 @@ def parse_json_array(text: str):
     return value
 
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?\-$!]")
-_BRACED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(.*)\Z", re.S)
+_NAME = lazyre.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?\-$!]")
+_BRACED = lazyre.compile(r"([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(.*)\Z", re.S)
 
 
 def expand(text: str, lookup: Callable[[str], Tuple[int, Optional[str]]], escape: str = "\\",

@@ -1,13 +1,15 @@
 """The values that flow out of checks: spans, text edits, fixes and findings."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Optional, Tuple
-
 from .positions import LineIndex
+from .record import field, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Optional, Tuple
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Span:
     """A region of a text: character offsets (end exclusive) and 1-based line/column.
 
@@ -29,7 +31,7 @@ class Span:
         return cls(start, end, line, column, end_line, end_column)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Edit:
     """Replace text[start:end] with `content` (offsets in the unmodified text)."""
 
@@ -38,7 +40,7 @@ class Edit:
     content: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Fix:
     """A set of non-overlapping edits that together resolve one finding."""
 
@@ -47,7 +49,7 @@ class Fix:
     applicability: str = "safe"  # "safe", "unsafe" or "display-only"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Violation:
     """What a check reports; the engine turns it into a Finding.
 
@@ -64,7 +66,7 @@ class Violation:
     deferred: Any = None
 
 
-@dataclass
+@record
 class Finding:
     """One reported problem, with everything a reporter needs."""
 

@@ -7,7 +7,6 @@ inherited as the `container` docstring says; the legacy seccomp / AppArmor annot
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from ..source import SourceFile
@@ -17,6 +16,7 @@ from .container import (
 )
 from .findings import Span
 from .image import parse_image
+from .record import replace
 from .yamlnodes import (
     Entry, MappingNode, Node, ScalarNode, SequenceNode, as_bool, entry_range, get, get_entry, is_null,
     item_ranges, mapping_entries, node_end, scalar_text_range, scalar_value, text_value, value_range,
@@ -141,7 +141,7 @@ def kubernetes_pods(source: SourceFile, obj: MappingNode) -> Optional[PodView]:
     name = text_value(get(obj, "metadata", "name")) or ""
     anchor = ctx.span(spec_entry.key_node.start_mark.index, spec_entry.key_node.end_mark.index)
     pod = PodView(kind, name, obj, spec, anchor, metadata if isinstance(metadata, MappingNode) else None,
-                  lines=object_lines(source, obj))
+                  lines=object_lines(source, obj), source=source)
     ann_node = get(metadata, "annotations")
     ann_entries: Dict[str, Entry] = {}
     if isinstance(ann_node, MappingNode):

@@ -33,7 +33,7 @@ span the check chose.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .record import record
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from .findings import Span
@@ -51,7 +51,7 @@ CLUSTER_SCOPED = frozenset((
 ))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Deferred:
     """A finding that needs the run-wide index: `rule`'s resolver decides it with `args`."""
 
@@ -59,7 +59,7 @@ class Deferred:
     args: Tuple[Any, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class KubeObject:
     """One Kubernetes object of the run (see the module docstring)."""
 

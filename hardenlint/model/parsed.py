@@ -1,14 +1,16 @@
 """What every parser returns: the contract between parsers, the engine and the checks."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import FrozenSet, List, Optional, Tuple
-
 from ..source import SourceFile
 from .findings import Violation
+from .record import field, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import FrozenSet, List, Optional, Tuple
 
 
-@dataclass
+@record
 class Parsed:
     """A parsed file.
 

@@ -22,7 +22,9 @@ the user wrote them. `file` is a `YamlFile` (or anything with `.source`) or a `S
   still resolve. In a flow mapping the entry and its comma go.
 - `remove_item(file, seq, item)`: deletes a list item (target: a Setting or the item node) the same
   way; a list that becomes empty is written `[]` (`cap_add: []`), which keeps the key with the
-  clear meaning "none" rather than a null.
+  clear meaning "none" rather than a null. The removals of entries of one block mapping, or of
+  items of one block list, carry an empty edit at one shared point, so no two of them are applied
+  together and the last one writes `{}` / `[]` (`_tie`).
 
 Values (`value` / `item`): a Python bool/int/float is written as YAML (`true`, `512`). A str is
 YAML scalar text, resolved as PyYAML (YAML 1.1) does: `true`/`yes` are booleans, `512`/`1:30`
@@ -564,13 +566,14 @@ def remove_entry(file: Any, target: Any, mapping: Optional[MappingNode] = None) 
                                     for pk, pv in pairs], idx, mapping, "{}"),)
     if len(pairs) == 1:
         return (_empty_block(file, text, mapping, start, end, "{}", docs),)
+    tie = _tie(text, pairs[0][0].start_mark.index)
     if _only_blank_before(text, start):
-        return (Edit(_line_start(text, start), _removal_end(text, end), ""),)
+        return (Edit(_line_start(text, start), _removal_end(text, end), ""),) + tie
     # first key on a `- ` line: pull the next key up onto the dash line
     nk = pairs[idx + 1][0] if idx + 1 < len(pairs) else None
     if nk is not None:
-        return (Edit(start, nk.start_mark.index, ""),)
-    return (Edit(start, _line_end(text, end), "{}"),)
+        return (Edit(start, nk.start_mark.index, ""),) + tie
+    return (Edit(start, _line_end(text, end), "{}"),) + tie
 
 
 def _removal_end(text: str, end: int) -> int:
@@ -711,15 +714,30 @@ def remove_item(file: Any, seq: Optional[SequenceNode], item: Any) -> Tuple[Edit
         return (_empty_block(file, text, seq, s, e, "[]", docs),)
     dash = _dash_before(text, s)
     first = dash if dash is not None else s
+    first_dash = _dash_before(text, ranges[0][1])
+    tie = _tie(text, first_dash if first_dash is not None else ranges[0][1])
     if _only_blank_before(text, first):
-        return (Edit(_line_start(text, first), _removal_end(text, e), ""),)
+        return (Edit(_line_start(text, first), _removal_end(text, e), ""),) + tie
     # `- - x` nested on one line, or the dash follows other text: remove up to the next item
     nxt = ranges[idx + 1][1] if idx + 1 < len(ranges) else None
     if nxt is not None:
         nd = _dash_before(text, nxt)
-        return (Edit(first, nd if nd is not None else nxt, ""),)
+        return (Edit(first, nd if nd is not None else nxt, ""),) + tie
     prev_end = ranges[idx - 1][2]
-    return (Edit(prev_end, e, ""),)
+    return (Edit(prev_end, e, ""),) + tie
+
+
+def _tie(text: str, first: int) -> Tuple[Edit, ...]:
+    """An empty edit at the line break before a block collection's first entry (at `first`),
+    added to every removal of one of its entries or items: removals computed for the collection
+    as written would together empty it and leave its key null (`cap_add:`, `seLinuxOptions:`),
+    so the tie makes them conflict and the fixer (or a SARIF consumer applying the
+    non-overlapping fixes) applies one per pass, the last one writing `[]` / `{}`. None when the
+    first entry does not start its line (a mapping in a `- ` item: the item keeps other keys)."""
+    start = _line_start(text, first)
+    if start == 0 or not _only_blank_before(text, first):
+        return ()
+    return (Edit(start - 1, start - 1, ""),)
 
 
 def _find_seq(docs: List[Node], node: Node, start: Optional[int]) -> Optional[SequenceNode]:

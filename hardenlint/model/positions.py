@@ -6,7 +6,10 @@ the decoded text (BOM removed), which is what every Span and Edit uses.
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import List, Tuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Tuple
 
 
 class LineIndex:

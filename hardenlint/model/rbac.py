@@ -16,7 +16,7 @@ count only in the `rbac.authorization.k8s.io` group (a custom resource called `R
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from .record import field, record
 from typing import Any, Dict, List, Optional, Tuple
 
 from .findings import Span
@@ -44,7 +44,7 @@ _LOWERED = ("resources", "verbs")
 # --------------------------------------------------------------------------- values
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PolicyRule:
     """One RBAC rule, normalised (verbs and resources lower case; everything else as written)."""
 
@@ -81,7 +81,7 @@ class PolicyRule:
         return bool(self.resource_names)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Item:
     """One list item as written: its normalised value and the span of its text."""
 
@@ -89,7 +89,7 @@ class Item:
     span: Span
 
 
-@dataclass
+@record
 class RuleEntry:
     """A rule of a Role/ClusterRole: the normalised rule, the span of its list item, and the items
     of each field (`apiGroups`, `resources`, `verbs`, `resourceNames`, `nonResourceURLs`)."""
@@ -103,7 +103,7 @@ class RuleEntry:
         return next((i for i in self.items.get(field_name, ()) if i.value == value), None)
 
 
-@dataclass
+@record
 class Role:
     """A Role or ClusterRole. `aggregated`: a ClusterRole with an `aggregationRule` (its rules are
     filled in by the controller manager); `bootstrap`: labelled `kubernetes.io/bootstrapping:
@@ -123,7 +123,7 @@ class Role:
         return f"{self.kind} `{self.name}`"
 
 
-@dataclass
+@record
 class Subject:
     """A binding subject: kind (`User`, `Group`, `ServiceAccount`), name, namespace as written."""
 
@@ -139,7 +139,7 @@ class Subject:
         return f"{self.kind} `{self.name}`"
 
 
-@dataclass
+@record
 class Binding:
     """A RoleBinding or ClusterRoleBinding with its `roleRef` and subjects."""
 
@@ -159,7 +159,7 @@ class Binding:
         return f"{self.kind} `{self.name}`"
 
 
-@dataclass
+@record
 class ServiceAccount:
     name: str
     namespace: str
@@ -168,7 +168,7 @@ class ServiceAccount:
     automount: Optional[bool] = None
 
 
-@dataclass
+@record
 class Namespace:
     """A Namespace: its `metadata` mapping, its labels (`{key: (value, span of the value)}`) and
     the labels mapping node (None when absent)."""
@@ -181,7 +181,7 @@ class Namespace:
     labels_node: Optional[MappingNode] = None
 
 
-@dataclass
+@record
 class ClusterModel:
     """The cluster objects of one file; `derived` holds what checks compute once per file."""
 
@@ -195,30 +195,30 @@ class ClusterModel:
 # --------------------------------------------------------------------------- index facts
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RoleFacts:
     rules: Tuple[PolicyRule, ...]
     aggregated: bool = False
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BindingFacts:
     role_kind: str
     role_name: str
     subjects: Tuple[Tuple[str, str, Optional[str]], ...]  # (kind, name, namespace as written)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ServiceAccountFacts:
     automount: Optional[bool]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class NamespaceFacts:
     labels: Tuple[Tuple[str, Optional[str]], ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PodFacts:
     """The pod spec of a workload: its ServiceAccount and its own automount setting."""
 

@@ -25,8 +25,8 @@ escape character, and importing the package costs more than parsing a typical fi
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Tuple
 
+from .. import lazyre
 from ..model.dockerfile import (
     AUTOMATIC_ARGS, KEYWORDS, KNOWN, UNKNOWN, UNSET, Dockerfile, Flag, Heredoc, Instruction, Stage,
     arg_pairs, brace_close, expand, parse_json_array, parse_words, split_words,
@@ -36,12 +36,16 @@ from ..model.image import parse_image
 from ..model.parsed import Parsed
 from ..source import SourceFile
 
-_DIRECTIVE = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Tuple
+
+_DIRECTIVE = lazyre.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
 _DIRECTIVE_KEYS = ("syntax", "escape", "check")
-_KEYWORD = re.compile(r"[^\t\v\f\r ]+")
-_SEP = re.compile(r"[\t\v\f\r ]*")
-_HEREDOC_WORD = re.compile(r"([0-9]*)<<(-?)([^<]*)\Z")
-_STAGE_NAME = re.compile(r"[a-z][a-z0-9\-_.]*\Z")
+_KEYWORD = lazyre.compile(r"[^\t\v\f\r ]+")
+_SEP = lazyre.compile(r"[\t\v\f\r ]*")
+_HEREDOC_WORD = lazyre.compile(r"([0-9]*)<<(-?)([^<]*)\Z")
+_STAGE_NAME = lazyre.compile(r"[a-z][a-z0-9\-_.]*\Z")
 _HEREDOC_KEYWORDS = ("RUN", "COPY", "ADD")
 _JSON_KEYWORDS = frozenset(("RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME"))
 
@@ -483,6 +487,7 @@ class _Parser:
         stages: List[Stage] = []
         by_name: Dict[str, Stage] = {}
         current: Optional[Stage] = None
+        loose: List[Instruction] = []
         for ins in instructions:
             kw = ins.keyword
             if kw == "FROM":
@@ -507,10 +512,12 @@ class _Parser:
                         value, ok = expand(raw, lookup, escape, True)
                         global_args[name] = value
                         scope[name] = (KNOWN, value) if ok else (UNKNOWN, value)
-            elif kw in KEYWORDS:
-                ks = ins.keyword_span
-                self.error(ks.start, ks.end,
-                           f"{kw} before the first FROM: only ARG may come before FROM")
+            else:
+                loose.append(ins)
+                if kw in KEYWORDS:
+                    ks = ins.keyword_span
+                    self.error(ks.start, ks.end,
+                               f"{kw} before the first FROM: only ARG may come before FROM")
         if stages:
             stages[-1].is_final = True
         else:
@@ -520,8 +527,12 @@ class _Parser:
             else:
                 end = index.line_end(1) if self.text else 0
                 self.error(0, end, "no FROM instruction: the file has no instructions")
+        fragment = None
+        if loose:  # a fragment: its instructions still get the rules that judge single instructions
+            first = loose[0]
+            fragment = Stage(-1, None, first, "", None, first.span, None, loose, False, None)
         return Dockerfile(self.source, instructions, stages, global_args, escape, dict(self.directives),
-                          _global_scope=scope)
+                          fragment=fragment, _global_scope=scope)
 
     def _stage(self, ins: Instruction, number: int, lookup, by_name: Dict[str, Stage]) -> Stage:
         words = [(m.group(), m.start(), m.end()) for m in _KEYWORD.finditer(ins.args)]

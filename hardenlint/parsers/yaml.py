@@ -8,6 +8,8 @@
   before composing.
 - Helm templates (`{{` in a file under a `templates/` folder, or `{{ ... }}` / `{% ... %}` template
   syntax in a file that does not parse) -> `Parsed(kind=None, skipped="Helm template")`.
+- Compose files: every value is interpolated first (`model.interpolation`), so rules judge what
+  Compose would run; spans stay on the text written.
 - Kind: "compose" when a document's root has a `services` mapping (or, for a file named like
   compose, a v1 file whose top-level values are services with `image`/`build`); "kubernetes" when
   a document has `apiVersion` and `kind`; otherwise None, silently (a compose-named file stays
@@ -22,12 +24,13 @@
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Tuple
+from typing import Callable, List, Mapping, Optional, Tuple
 
 from ..catalogue import expand_selector
 from ..model.compose_view import compose_views, is_compose_root
 from ..model.container import YamlFile
 from ..model.findings import Span, Violation
+from ..model.interpolation import Variable, interpolate
 from ..model.kubernetes_view import (
     kubernetes_objects, kubernetes_pods, object_lines, persistent_volume, pod_template,
 )
@@ -112,8 +115,10 @@ def _decide(source: SourceFile, roots: List[Node], errors: List[YamlError]) -> O
     return None
 
 
-def parse(source: SourceFile) -> Parsed:
-    """Parse a YAML source into `Parsed(kind="compose"|"kubernetes", model=YamlFile)` (see module doc)."""
+def parse(source: SourceFile, environment: Optional[Callable[[], Mapping[str, Variable]]] = None) -> Parsed:
+    """Parse a YAML source into `Parsed(kind="compose"|"kubernetes", model=YamlFile)` (see module
+    doc); a compose file's values are interpolated with the variables `environment()` gives (none
+    when it is None: only defaults apply), as `model.interpolation` says."""
     text = source.text
     if source.kind == "yaml" and "services" not in text and "apiVersion" not in text:
         return Parsed(source, None)
@@ -136,11 +141,16 @@ def parse(source: SourceFile) -> Parsed:
     parsed.model = model
     aliased = _has_node_property(text, "&") and _has_node_property(text, "*")
     named_compose = source.kind == "compose"
+    env = None
     for root in roots:
         try:
             if aliased:
                 check_expansion(root)
             if kind == "compose":
+                if "$" in text and is_compose_root(root, named_compose):
+                    if env is None:
+                        env = environment() if environment is not None else {}
+                    model.interpolated.extend(interpolate(root, env))
                 if is_compose_root(root, named_compose):
                     model.containers.extend(compose_views(source, root, v1_allowed=named_compose))
                 model.documents.append(root)

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List
 
 from .. import __version__
 from ..model.findings import Finding
 from ..model.positions import LineIndex
 from ..report import Report
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List
 
 
 def edit_dict(index: LineIndex, start: int, end: int, content: str) -> Dict[str, Any]:
@@ -54,4 +57,6 @@ def render(report: Report) -> str:
         "skipped": [{"path": p, "reason": r} for p, r in sorted(report.skipped.items())],
         "unreadable": [{"path": p, "message": m} for p, m in sorted(report.unreadable.items())],
     }
+    if report.unresolved is not None:  # only with --resolve
+        summary["unresolved"] = [{"reference": r, "message": m} for r, m in sorted(report.unresolved.items())]
     return json.dumps({"version": __version__, "findings": findings, "summary": summary}, indent=2, ensure_ascii=False) + "\n"

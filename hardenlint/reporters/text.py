@@ -5,9 +5,11 @@ Plain text when the stream is not a terminal, NO_COLOR is set or `--no-color` is
 """
 from __future__ import annotations
 
-from typing import List, TextIO
-
 from ..report import Report
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, TextIO
 
 _STYLE = {"error": "bold red", "warning": "yellow", "note": "cyan"}
 

@@ -6,7 +6,7 @@ object index holds them) and returns one `Grant` per rule entry and rule id. The
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ...model.record import record
 from typing import List, Optional, Sequence, Tuple
 
 from ...model.rbac import PolicyRule
@@ -53,7 +53,7 @@ _WHY = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Grant:
     """A flagged permission of one rule entry.
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Iterable, Optional, Tuple
 
 from ...model import patch
-from ...model.container import ContainerView, PodView, Setting, YamlFile
+from ...model.container import BuildContext, ContainerView, PodView, Setting, YamlFile
 from ...model.findings import Edit, Violation
-from ...model.yamlnodes import Entry, MappingNode, mapping_entries
-from ...registry import RuleContext, check
-from .privilege import fix, grouped, remove_setting, who
+from ...model.yamlnodes import Entry, MappingNode, get, mapping_entries, text_value
+from ...registry import Option, RuleContext, check
+from .privilege import fix, grouped, once, remove_setting, who
 
 UNCONFINED_SELINUX_TYPES = frozenset(("spc_t", "unconfined_t"))
 
@@ -77,12 +77,69 @@ def apparmor_disabled(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
                      "AppArmor is turned off (unconfined)", "remove the unconfined AppArmor setting")
 
 
-@check("HL404", "CK")
+# Pod Security Standards, baseline: the only SELinux types a pod or container may set.
+BASELINE_SELINUX_TYPES = frozenset(("container_t", "container_init_t", "container_kvm_t", "container_engine_t"))
+
+
+@check("HL404", "CK", options={
+    "allowed-types": Option(list, [], "SELinux types accepted besides the Pod Security baseline's "
+                                      "(site policy modules)"),
+})
 def selinux_disabled(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
-    """`label:disable`, or an unconfined SELinux type (`spc_t`, `unconfined_t`)."""
-    return _disabled(f, "selinux", lambda v: v == "disable" or v in UNCONFINED_SELINUX_TYPES,
-                     "SELinux separation is turned off (`label:disable` or an unconfined type)",
-                     "remove the setting that disables SELinux")
+    """`label:disable`, or an unconfined SELinux type (`spc_t`, `unconfined_t`): error. Kubernetes
+    `seLinuxOptions` outside the Pod Security baseline (another type, any `user` or `role`):
+    warning."""
+    found = list(_disabled(f, "selinux", lambda v: v == "disable" or v in UNCONFINED_SELINUX_TYPES,
+                           "SELinux separation is turned off (`label:disable` or an unconfined type)",
+                           "remove the setting that disables SELinux"))
+    yield from found
+    allowed = BASELINE_SELINUX_TYPES | {str(t) for t in ctx.options.get("allowed-types") or ()}
+    seen = {(v.span.start, v.span.end) for v in found}
+    ctx_ = BuildContext(f.source)
+    for owner, holder, options in _selinux_options(f):
+        entries = mapping_entries(options)
+        bad = []
+        for key, e in entries.items():
+            value = (text_value(e.value_node) or "").strip()
+            if key in ("type", "user", "role") and value and not (key == "type" and value in allowed):
+                bad.append((key, value, ctx_.entry(e, value)))
+        # every entry goes: one fix removes the whole `seLinuxOptions` (entry by entry would leave it null)
+        whole = _struct_entry(holder, options) if len(bad) == len(entries) > 1 else None
+        for n, (key, value, st) in enumerate(bad):
+            if not once(seen, st.span):
+                whole = None  # reported by the unconfined check above, with its own fix
+                continue
+            if whole is not None:
+                edits = patch.remove_entry(f, whole.key_node, whole.mapping) if n == 0 else ()
+            else:
+                edits = remove_setting(f, st)
+            if key == "type" and value in UNCONFINED_SELINUX_TYPES:
+                yield Violation(st.span, f"{owner}: SELinux separation is turned off (`type: {value}`)",
+                                fix("remove the setting that disables SELinux", edits, "unsafe"))
+            elif key == "type":
+                yield Violation(st.span, f"{owner}: SELinux type `{value}` is outside the Pod Security baseline "
+                                         f"({', '.join(sorted(BASELINE_SELINUX_TYPES))}); baseline admission "
+                                         f"rejects the pod. List site types in `allowed-types`",
+                                fix(f"remove `type: {value}`" if n or whole is None else "remove `seLinuxOptions`",
+                                    edits, "unsafe"), "warning")
+            else:
+                yield Violation(st.span, f"{owner}: SELinux `{key}: {value}` picks an identity the Pod Security "
+                                         f"baseline does not allow (only `type` and `level` may be set)",
+                                fix(f"remove `{key}`" if n or whole is None else "remove `seLinuxOptions`",
+                                    edits, "unsafe"), "warning")
+
+
+def _selinux_options(f: YamlFile) -> Iterable[Tuple[str, MappingNode, MappingNode]]:
+    """(who, its securityContext, `seLinuxOptions` mapping) for every Kubernetes pod and container
+    that writes one; admission judges each level, whether or not a container overrides the pod's."""
+    for pod in f.pods:
+        opts = get(pod.security_context, "seLinuxOptions")
+        if isinstance(opts, MappingNode):
+            yield pod.label, pod.security_context, opts
+        for c in pod.containers:
+            opts = get(c.security_context, "seLinuxOptions")
+            if isinstance(opts, MappingNode):
+                yield c.label, c.security_context, opts
 
 
 def _has_profile(c: ContainerView) -> bool:
@@ -104,6 +161,6 @@ def seccomp_not_set(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
             continue
         loc = pod.where("seccomp")
         edits = patch.set_key(f, loc.node, loc.path, "RuntimeDefault")
-        yield Violation(pod.anchor, f"{pod.label}: {who(bare, 'has')} no seccomp profile and would run "
+        yield Violation(pod.missing_anchor("seccomp"), f"{pod.label}: {who(bare, 'has')} no seccomp profile and would run "
                                     f"unconfined; set `securityContext.seccompProfile.type: RuntimeDefault` "
                                     f"on the pod", fix("add `seccompProfile: {type: RuntimeDefault}`", edits, "safe"))

@@ -2,14 +2,17 @@
 
 Written once against the container view. A setting reached through a YAML anchor (`<<: *defaults`,
 `*alias`) is reported once, where it is written, naming every service that gets it; its fix
-edits that text. A missing setting is reported on the service / container (pod-level ones on
-the pod spec's `spec:` key) and its fix adds it where `ContainerView.where` says it belongs
+edits that text. A missing setting is reported on the block that would hold it when that block is
+written (`resources.limits`, `securityContext`, `security_opt`, ...), else on the service /
+container (pod-level ones on the pod spec's `spec:` key): `ContainerView.missing_anchor`; its fix
+adds it where `ContainerView.where` says it belongs
 (for a compose service that `extends` another: on the service itself, never on the base); it is
 not reported for a service that extends one of another file (`ContainerView.extends_file`).
 Each fix stands alone: the fixer applies the non-overlapping ones and re-lints.
 """
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -134,7 +137,7 @@ def _compose_missing(f: YamlFile, c: ContainerView, default: str) -> Optional[Vi
         return None
     if c.image is None or default_user(c.image) is not None:
         return None  # build-only: the Dockerfile's USER is HL301/HL302's business
-    return Violation(c.anchor, f"{c.label} sets no `user:` and image `{c.image.raw}` is not known to run as "
+    return Violation(c.missing_anchor("user"), f"{c.label} sets no `user:` and image `{c.image.raw}` is not known to run as "
                                f"non-root, so it probably runs as root; set `user:` to an unprivileged UID",
                      fix(f"add `user: \"{default}\"`", add_setting(f, c, "user", f'"{default}"'), "unsafe"))
 
@@ -147,7 +150,7 @@ def _k8s_missing(f: YamlFile, c: ContainerView) -> Optional[Violation]:
     if nr is not None and not nr.inherited:
         span, edits = nr.span, replace_value(nr, "true")
     else:
-        span, edits = c.anchor, add_setting(f, c, "run_as_non_root", True)
+        span, edits = c.missing_anchor("run_as_non_root"), add_setting(f, c, "run_as_non_root", True)
     why = "`runAsNonRoot: false`" if nr is not None else "neither `runAsNonRoot: true` nor a non-zero `runAsUser`"
     return Violation(span, f"{c.label} may run as root: {why} at container or pod level; "
                            f"set `runAsNonRoot: true` (and a numeric `runAsUser`)",
@@ -172,8 +175,13 @@ DANGEROUS_CAPS = frozenset(("ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_
 
 @check("HL305", "CK")
 def capabilities_added(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
-    """One finding per added capability; error for the ones that amount to root."""
-    for s, views in grouped(f, lambda c: c.cap_add):
+    """One finding per added capability; error for the ones that amount to root. NET_BIND_SERVICE
+    added back to a container that drops ALL is what Pod Security Restricted allows: not a finding."""
+    def added(c: ContainerView) -> List[Setting]:
+        drops_all = any(d.value == "ALL" for d in c.cap_drop)
+        return [s for s in c.cap_add if not (drops_all and s.value == "NET_BIND_SERVICE")]
+
+    for s, views in grouped(f, added):
         cap = s.value
         level = "error" if cap in DANGEROUS_CAPS else None
         what = "all capabilities" if cap == "ALL" else f"capability {cap}"
@@ -182,9 +190,12 @@ def capabilities_added(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
 
 @check("HL306", "CK")
 def capabilities_not_dropped(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
-    """No `ALL` in the drop list; the fix appends it to the list, or writes the list."""
+    """No `ALL` in the drop list; the fix appends it to the list, or writes the list. Not for a
+    privileged container: it gets every capability whatever is dropped (HL304 reports it)."""
     for c in f.containers:
         if any(s.value == "ALL" for s in c.cap_drop) or c.extends_file:
+            continue
+        if c.privileged is not None and c.privileged.is_true():
             continue
         compose = c.kind == "compose"
         holder = c.node if compose else get(c.security_context, "capabilities")
@@ -195,7 +206,7 @@ def capabilities_not_dropped(f: YamlFile, ctx: RuleContext) -> Iterable[Violatio
             span = Span.of(f.source.index, k.start_mark.index, k.end_mark.index)
             edits = patch.append_item(f, written.value_node, None, item)
         else:
-            span, edits = c.anchor, add_setting(f, c, "cap_drop", f"[{item}]")
+            span, edits = c.missing_anchor("cap_drop"), add_setting(f, c, "cap_drop", f"[{item}]")
         where = "`cap_drop`" if compose else "`capabilities.drop`"
         yield Violation(span, f"{c.label} keeps the runtime's default capabilities: {where} lacks ALL; "
                               f"drop ALL and add back only what is needed",
@@ -214,7 +225,7 @@ def writable_root_filesystem(f: YamlFile, ctx: RuleContext) -> Iterable[Violatio
                         fix(f"set `{key(views[0])}: true`", replace_value(s, "true"), "unsafe"))
     for c in f.containers:
         if c.read_only_root is None and not c.extends_file:
-            yield Violation(c.anchor, f"{c.label} has a writable root filesystem; set `{key(c)}: true` and mount "
+            yield Violation(c.missing_anchor("read_only_root"), f"{c.label} has a writable root filesystem; set `{key(c)}: true` and mount "
                                       f"writable paths explicitly",
                             fix(f"set `{key(c)}: true`", add_setting(f, c, "read_only_root", True), "unsafe"))
 
@@ -263,7 +274,7 @@ def _limit_check(f: YamlFile, name: str, what: str, values: Dict[str, Optional[s
         loc = c.where(name)
         edits = add_setting(f, c, name, value) if value is not None else ()
         shown = str(value).strip('"')
-        yield Violation(c.anchor, f"{c.label} has no {what}; set `{'.'.join(loc.path)}`",
+        yield Violation(c.missing_anchor(name), f"{c.label} has no {what}; set `{'.'.join(loc.path)}`",
                         fix(f"set `{loc.path[-1]}: {shown}`", edits, "unsafe"))
 
 
@@ -336,7 +347,7 @@ def _compose_nnp(f: YamlFile, c: ContainerView) -> Optional[Violation]:
     if s is not None:
         span, edits = s.span, replace_value(s, '"no-new-privileges:true"')
     else:
-        span = c.anchor
+        span = c.missing_anchor("no_new_privileges")
         loc = c.where("no_new_privileges")
         edits = patch.append_item(f, loc.node, loc.path, "no-new-privileges:true")
     return Violation(span, f"{c.label} lets processes gain privileges through setuid binaries; add "
@@ -356,7 +367,7 @@ def _k8s_ape(f: YamlFile, c: ContainerView) -> Optional[Violation]:
     if s is not None:
         span, edits = s.span, replace_value(s, "false")
     else:
-        span, edits = c.anchor, add_setting(f, c, "allow_privilege_escalation", False)
+        span, edits = c.missing_anchor("allow_privilege_escalation"), add_setting(f, c, "allow_privilege_escalation", False)
     return Violation(span, f"{c.label} allows privilege escalation; set `allowPrivilegeEscalation: false`",
                      fix("set `allowPrivilegeEscalation: false`", edits, "safe"))
 
@@ -394,7 +405,11 @@ def host_namespace_shared(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
 # --------------------------------------------------------------------------- HL313-HL315
 
 SENSITIVE_PATHS = ("/", "/etc", "/proc", "/sys", "/boot", "/root", "/dev", "/var/lib/docker",
-                   "/var/lib/kubelet", "/home")
+                   "/var/lib/kubelet")
+# Below a home directory only these are sensitive; other folders there are ordinary data.
+HOME_CREDENTIALS = (".ssh", ".aws", ".kube", ".docker", ".gnupg", ".config/gcloud", ".azure")
+# Writable, these let a container plant symlinks that the kubelet follows when it serves logs.
+KUBELET_LOG_DIRS = ("/var/log", "/var/log/pods", "/var/log/containers")
 SOCKETS = {
     "/run/docker.sock": "Docker", "/run/dockershim.sock": "dockershim", "/run/cri-dockerd.sock": "cri-dockerd",
     "/run/containerd/containerd.sock": "containerd", "/run/k3s/containerd/containerd.sock": "containerd (k3s)",
@@ -406,22 +421,50 @@ _DEVICE_TYPES = ("CharDevice", "BlockDevice")
 
 
 def host_path_of(m: Mount) -> Optional[str]:
-    """The absolute host path a mount exposes (`~` and `$HOME` as `/home/~`), or None."""
+    """The absolute host path a mount exposes, or None. A home directory written as `~` or
+    `$HOME` is `/home/~` (`~/.ssh` -> `/home/~/.ssh`)."""
     raw = (m.raw_source or "").strip()
-    if raw.startswith(("$HOME", "${HOME}")):
-        return "/home/~"
+    for var in ("${HOME}", "$HOME"):
+        if raw.startswith(var) and (len(raw) == len(var) or raw[len(var)] == "/"):
+            rest = raw[len(var):]
+            return None if "$" in rest else posixpath.normpath("/home/~" + rest)
     if m.host_path is None or (m.variable and not raw.startswith("~")):
         return None
     if m.host_path.startswith("~"):
-        return "/home/~"
+        rest = m.host_path.partition("/")[2]
+        if m.host_path.split("/", 1)[0] != "~":
+            return "/home/" + m.host_path[1:]  # `~user/...`: another user's home
+        return posixpath.normpath("/home/~/" + rest) if rest else "/home/~"
     return m.host_path if m.host_path.startswith("/") else None
 
 
-def sensitive(path: str) -> Optional[str]:
-    """The listed sensitive path that `path` is, is below, or is above; None otherwise."""
+def sensitive(path: str, read_only: bool = False) -> Optional[str]:
+    """Why mounting `path` is sensitive (the text after "host path `x`"), or None.
+
+    The listed system paths, below them or above them; `/home`, a whole home directory
+    (`/home/<user>`, `~`) and the credential folders in a home (nothing else below a home);
+    `/var/log`, `/var/log/pods`, `/var/log/containers` (and below the last two) unless read-only.
+    """
     for s in SENSITIVE_PATHS:
-        if path == s or (s != "/" and path.startswith(s + "/")) or (path != "/" and s.startswith(path + "/")):
-            return s
+        if path == s:
+            return ""
+        if s != "/" and path.startswith(s + "/"):
+            return f", which is under {s}"
+        if path != "/" and s.startswith(path + "/"):
+            return f", which contains {s}"
+    if path == "/home":
+        return ", which holds every user's home directory"
+    parts = path.split("/")
+    if len(parts) >= 3 and parts[1] == "home":
+        if len(parts) == 3:
+            return ", a whole home directory (with its credential folders)"
+        rest = "/".join(parts[3:])
+        for cred in HOME_CREDENTIALS:
+            if rest == cred or rest.startswith(cred + "/") or cred.startswith(rest + "/"):
+                return f", {'a credential folder' if rest == cred else 'credentials'} in a home directory ({cred})"
+        return None
+    if not read_only and (path in KUBELET_LOG_DIRS or path.startswith(("/var/log/pods/", "/var/log/containers/"))):
+        return ", writable: the kubelet follows symlinks planted there when it serves logs"
     return None
 
 
@@ -467,7 +510,7 @@ def _mounts(holders: Sequence) -> str:
 @check("HL313", "CK")
 def runtime_socket_mounted(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
     """Runtime sockets (and directories holding them); paths HL314 reports are left to it."""
-    judge = lambda m, p: None if sensitive(p) else runtime_socket(p)  # noqa: E731
+    judge = lambda m, p: None if sensitive(p, m.read_only) is not None else runtime_socket(p)  # noqa: E731
     for m, views, ro, what, path in _mount_groups(f, judge):
         yield Violation(m.span, f"{_mounts(views)} {what} (`{path}`): whoever talks to it controls the "
                                 f"host's containers, read-only or not")
@@ -477,12 +520,12 @@ def runtime_socket_mounted(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]
 def sensitive_host_path(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
     """Sensitive host paths, below or above; warning when every mount of it is read-only."""
     def judge(m: Mount, p: str) -> Optional[str]:
-        return None if m.host_path_type in _DEVICE_TYPES else sensitive(p)
+        why = None if m.host_path_type in _DEVICE_TYPES else sensitive(p, m.read_only)
+        return None if why is None else (why or "=")  # "=" : the listed path itself
 
-    for m, views, ro, listed, path in _mount_groups(f, judge):
-        shown = m.raw_source if path == "/home/~" else path
-        rel = "" if path == listed else (f", which is under {listed}" if path.startswith(listed.rstrip("/") + "/")
-                                          else f", which contains {listed}")
+    for m, views, ro, why, path in _mount_groups(f, judge):
+        shown = m.raw_source if path.startswith("/home/~") else path
+        rel = "" if why == "=" else why
         mode = "read-only" if ro else "read-write"
         yield Violation(m.span, f"{_mounts(views)} host path `{shown}`{rel} ({mode})", None,
                         "warning" if ro else None)
@@ -521,7 +564,7 @@ def service_account_token_automounted(f: YamlFile, ctx: RuleContext) -> Iterable
             span, edits = s.span, replace_value(s, "false")
         else:
             loc = pod.where("automount_service_account_token")
-            span, edits = pod.anchor, patch.set_key(f, loc.node, loc.path, False)
+            span, edits = pod.missing_anchor("automount_service_account_token"), patch.set_key(f, loc.node, loc.path, False)
             ns = effective_namespace(pod.kind, text_value(get(pod.object, "metadata", "namespace")))
             deferred = Deferred("HL316", (ns, pod_service_account(pod.spec)))
         yield Violation(span, f"{pod.label} mounts a Kubernetes API token into every container; set "
@@ -552,10 +595,25 @@ def unsafe_kernel_settings(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]
         yield Violation(s.span, f"{who(views, 'unmasks')} /proc, exposing host kernel interfaces the runtime hides")
     seen: set = set()
     for c in f.containers:
+        host_net = any(n.value == "network" for n in c.host_namespaces)
         for s in c.sysctls:
             name = sysctl_name(s.name)
             if name in allowed or not once(seen, s.span):
                 continue
             owner = c.pod.label if c.pod is not None else c.label
-            yield Violation(s.span, f"{owner} sets sysctl `{name}`, which is outside the safe set; review it "
-                                    f"and list it in `allowed-sysctls` if it is needed")
+            if name.startswith("net.") and not host_net:
+                yield Violation(_sysctl_name_span(f, s), f"{owner} sets network sysctl `{name}`, which is outside "
+                                f"the safe set; it changes only the container's own network stack, but review "
+                                f"it and list it in `allowed-sysctls` if it is needed", None, "warning")
+            else:
+                where = " in the host's network namespace" if name.startswith("net.") else ""
+                yield Violation(_sysctl_name_span(f, s), f"{owner} sets sysctl `{name}`{where}, which is outside the "
+                                f"safe set and can reach beyond the container; review it and list it in "
+                                f"`allowed-sysctls` if it is needed", None, "error")
+
+
+def _sysctl_name_span(f: YamlFile, s) -> Span:
+    """The sysctl's name as written in its entry (`net.ipv4.ip_forward` of `net.ipv4.ip_forward: 1`,
+    `- net.ipv4.ip_forward=1` or `- {name: net.ipv4.ip_forward, value: "1"}`), else the entry."""
+    k = f.text.find(s.name, s.span.start, s.span.end)
+    return Span.of(f.source.index, k, k + len(s.name)) if k >= 0 else s.span

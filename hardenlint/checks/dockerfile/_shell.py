@@ -8,10 +8,12 @@ command are skipped.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import List, Optional
-
 from ...knowledge.verification import command_start
+from ...model.record import field, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional
 
 _OPERATORS = ("&&", "||", ";;", "|&", "|", ";", "&", "(", ")")
 _OPERATOR_START = frozenset(o[0] for o in _OPERATORS)
@@ -20,7 +22,7 @@ SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "fish"}
 _MAX_DEPTH = 4
 
 
-@dataclass
+@record
 class Word:
     value: str  # quotes and escapes removed
     start: int  # offsets into the text given to `parse` (plus its base)
@@ -28,7 +30,7 @@ class Word:
     raw: str = ""
 
 
-@dataclass
+@record
 class Command:
     words: List[Word]
     op: str = ""  # operator after the command: "|", "&&", "||", ";", "&", "\n" or "" (end)

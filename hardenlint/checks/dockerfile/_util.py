@@ -3,20 +3,23 @@ text edits that keep the file valid (continuations, exec form, CRLF)."""
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
+from ... import lazyre
 from ...model.dockerfile import Dockerfile, Heredoc, Instruction, Stage
 from ...model.findings import Edit, Span
+from ...model.record import record
 from . import _shell
 from ._shell import Command, Word
 
-_JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+
+_JSON_STRING = lazyre.compile(r'"((?:[^"\\]|\\.)*)"')
+_SAFE_WORD = lazyre.compile(r"[A-Za-z0-9_@%+=:,./-]+")
 
 
-@dataclass
+@record
 class Script:
     """Shell text run by a RUN: its arguments, a heredoc body, or an exec-form array.
 
@@ -145,9 +148,10 @@ def _read_scripts(ins: Instruction) -> List[Script]:
 
 
 def runs(df: Dockerfile, shipping: bool = False) -> Iterator[Tuple[Stage, Instruction, List[Script]]]:
-    """Every RUN of every stage with its scripts (`ONBUILD RUN` runs in other builds: left out);
-    with `shipping`, only those of stages whose layers ship (`ships`)."""
-    for stage in df.stages:
+    """Every RUN of every stage (and of a fragment's instructions outside any stage) with its
+    scripts (`ONBUILD RUN` runs in other builds: left out); with `shipping`, only those of stages
+    whose layers ship (`ships`)."""
+    for stage in df.every_stage:
         if shipping and not ships(df, stage):
             continue
         for ins in stage.instructions:
@@ -211,9 +215,10 @@ def stage_chain(stage: Stage) -> List[Stage]:
 def ships(df: Dockerfile, stage: Optional[Stage]) -> bool:
     """Do the stage's layers end up in the image? True for the final stage and the stages it is
     built FROM (directly or through other stages); False for a builder used only through
-    `COPY --from` (its files are copied, its layers are not). Without a final stage, True."""
+    `COPY --from` (its files are copied, its layers are not). Without a final stage, or for a
+    fragment's instructions outside any stage (pasted into some image), True."""
     final = df.final_stage
-    return stage is None or final is None or stage in stage_chain(final)
+    return stage is None or final is None or stage is df.fragment or stage in stage_chain(final)
 
 
 def descendants(df: Dockerfile, stage: Stage) -> List[Stage]:

@@ -9,8 +9,7 @@ mirror and are skipped.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Callable, FrozenSet, Iterable, Iterator, Optional, Tuple
+from ...model.record import record
 
 from ...model.dockerfile import Dockerfile
 from ...model.findings import Violation
@@ -18,8 +17,12 @@ from ...registry import RuleContext, check
 from ._shell import Command, Word
 from ._util import Script, commands
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, FrozenSet, Iterable, Iterator, Optional, Tuple
 
-@dataclass(frozen=True)
+
+@record(frozen=True)
 class Manager:
     programs: FrozenSet[str]
     subcommands: FrozenSet[str]  # empty: no subcommand (none of ours)

@@ -5,14 +5,16 @@ has none, of the stages it is built FROM (USER is inherited through `FROM <stage
 """
 from __future__ import annotations
 
-from typing import Iterable, List, Optional, Tuple
-
 from ...knowledge import images
 from ...model.dockerfile import Dockerfile, Instruction, Stage
 from ...model.findings import Edit, Fix, Span, Violation
 from ...registry import Option, RuleContext, check
 from ._shell import program
 from ._util import line_start, newline, stage_chain
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, List, Optional, Tuple
 
 _BUILD_STEPS = ("RUN", "COPY", "ADD")
 _USER_OPTIONS = {
@@ -86,7 +88,7 @@ def _insert_user(df: Dockerfile, final: Stage, user: str) -> Edit:
     return Edit(len(text), len(text), f"{lead}{kw} {user}{nl}")
 
 
-@check("HL301", "D", options=_USER_OPTIONS)
+@check("HL301", "D", options=_USER_OPTIONS, needs_stages=True)
 def no_user(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
     """The final stage never switches to a non-root user and its base is not known non-root."""
     final = df.final_stage
@@ -105,7 +107,7 @@ def no_user(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
                     Fix(f"add `USER {user}`", (_insert_user(df, final, user),), "unsafe"))
 
 
-@check("HL302", "D", options=_USER_OPTIONS)
+@check("HL302", "D", options=_USER_OPTIONS, needs_stages=True)
 def user_root(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
     """The last USER of the final stage (chain) is root."""
     final = df.final_stage
@@ -130,12 +132,13 @@ def user_root(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
                     Fix(f"run as `{new}`", (edit,), "unsafe"))
 
 
-@check("HL318", "D")
+@check("HL318", "D", needs_stages=True)
 def non_numeric_user(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
-    """The final stage's effective USER is a name, not a numeric UID."""
+    """The final stage's effective USER is a name, not a numeric UID (not for Windows images,
+    whose accounts are names: Kubernetes checks them with `runAsUserName`)."""
     final = df.final_stage
     users = _users(df, final) if final is not None else []
-    if not users:
+    if not users or _windows(df, final):
         return
     _stage, ins, user = users[-1]
     if user is None or user.isdigit() or _is_root(user):

@@ -1,63 +1,129 @@
-"""Dockerfile image provenance: HL101-HL107 (know exactly what runs)."""
+"""Dockerfile image provenance: HL101-HL107, and the online HL109 and HL208 (know exactly what runs)."""
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator, Optional, Tuple
 
+from ... import lazyre
 from ...knowledge import images
 from ...knowledge.verification import insecure_command, insecure_env
-from ...model.dockerfile import Dockerfile
+from ...model.dockerfile import Dockerfile, Instruction, Stage
 from ...model.findings import Edit, Fix, Span, Violation
 from ...model.image import ImageRef, parse_image
+from ...model.record import record
 from ...registry import RuleContext, check
+from ..pinning import digest_outdated, digest_unknown, pin_fix
 from ._shell import pipeline_before
 from ._util import commands, delete_instruction, env_words, word_spans
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Iterator, Optional, Tuple
 
-def _image_refs(df: Dockerfile) -> Iterator[Tuple[ImageRef, Span]]:
+
+@record(frozen=True)
+class ImageUse:
+    """An external image a build pulls, where it is written, and its `--platform` if literal."""
+
+    ref: ImageRef
+    span: Span
+    platform: Optional[str]
+    stage: Stage
+    instruction: Instruction
+
+
+def image_uses(df: Dockerfile) -> Iterator[ImageUse]:
     """Every external image the build pulls: FROM images (not stage names, not `scratch`,
-    ARG defaults resolved) and `COPY --from=<image>` sources."""
+    ARG defaults resolved), `COPY --from=<image>` and `RUN --mount=from=<image>` sources."""
     names = {s.name for s in df.stages if s.name}
     for stage in df.stages:
         if stage.base_stage is None and stage.image is not None:
-            yield stage.image, stage.image_span
+            platform = stage.platform if stage.platform and "$" not in stage.platform else None
+            yield ImageUse(stage.image, stage.image_span, platform, stage, stage.from_instruction)
         for ins in stage.instructions[1:]:
-            f = ins.flag("from") if ins.keyword == "COPY" else None
-            if f is None or not f.value:
-                continue
-            value, ok = df.resolve_word(f.value, stage, ins)
-            if not ok or value.lower() in names or value.isdigit():
-                continue
-            ref = parse_image(value)
-            if ref is not None:
-                yield ref, f.span
+            for value, span in _from_flags(ins):
+                value, ok = df.resolve_word(value, stage, ins)
+                if not ok or value.lower() in names or value.isdigit():
+                    continue
+                ref = parse_image(value)
+                if ref is not None:
+                    yield ImageUse(ref, span, None, stage, ins)
 
 
-def _judge(df: Dockerfile, judge) -> Iterable[Violation]:
-    for ref, span in _image_refs(df):
+def _from_flags(ins: Instruction) -> Iterator[Tuple[str, Span]]:
+    """(`from` value, flag span) of `COPY --from=` and of each `RUN --mount=...,from=...`."""
+    if ins.keyword == "COPY":
+        f = ins.flag("from")
+        if f is not None and f.value:
+            yield f.value, f.span
+    elif ins.keyword == "RUN":
+        for f in ins.flags:
+            if f.name == "mount" and f.value:
+                for part in f.value.split(","):
+                    k, _, v = part.partition("=")
+                    if k.strip().lower() == "from" and v.strip():
+                        yield v.strip(), f.span
+
+
+def _written_at(df: Dockerfile, use: ImageUse) -> Optional[Span]:
+    """Where the reference's text is written: the image itself, or the `ARG` default that a
+    `FROM $BASE` (or `--from=$IMG`) took it from; None when it is built from several parts."""
+    text = df.source.text
+    if use.ref.raw in text[use.span.start:use.span.end]:
+        return use.span
+    written = text[use.span.start:use.span.end]
+    if use.instruction.keyword == "RUN" or use.instruction.keyword == "COPY":
+        written = written.rsplit("from=", 1)[-1].split(",", 1)[0]
+    m = re.fullmatch(r"[\"']?\$(?:\{(\w+)\}|(\w+))[\"']?", written.strip())
+    if not m:
+        return None
+    name = m.group(1) or m.group(2)
+    first_from = df.stages[0].from_instruction.span.start if df.stages else 0
+    scopes = [[i for i in df.instructions if i.span.start < first_from]]
+    if use.instruction is not use.stage.from_instruction:
+        scopes.insert(0, [i for i in use.stage.instructions[1:] if i.span.start < use.instruction.span.start])
+    for scope in scopes:
+        for ins in reversed(scope):
+            if ins.keyword != "ARG":
+                continue
+            for arg, value, span, _k in env_words(ins):
+                if arg == name and value is not None:
+                    return span if value == use.ref.raw else None
+    return None
+
+
+def _judge(df: Dockerfile, judge, ctx: Optional[RuleContext] = None) -> Iterable[Violation]:
+    """Violations for the image uses `judge` has a message for; with `ctx` (HL101-HL103) and
+    `--resolve`, each carries the pin fix."""
+    for use in image_uses(df):
+        ref = use.ref
         if ref.is_scratch or ref.variable:
             continue
         message = judge(ref)
         if message:
-            yield Violation(span, message)
+            fix = None
+            if ctx is not None and ctx.resolved is not None:
+                target = _written_at(df, use)
+                if target is not None:
+                    fix = pin_fix(df.source.text, target, ref, use.platform, ctx.resolved)
+            yield Violation(use.span, message, fix)
 
 
 @check("HL101", "D")
 def image_tag_missing(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
-    """FROM / COPY --from images without a tag or digest."""
-    return _judge(df, images.missing_tag)
+    """FROM / COPY --from / RUN --mount=from images without a tag or digest."""
+    return _judge(df, images.missing_tag, ctx)
 
 
 @check("HL102", "D")
 def image_tag_latest(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
-    """FROM / COPY --from images tagged `latest`."""
-    return _judge(df, images.latest_tag)
+    """FROM / COPY --from / RUN --mount=from images tagged `latest`."""
+    return _judge(df, images.latest_tag, ctx)
 
 
 @check("HL103", "D")
 def image_not_pinned_by_digest(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
-    """FROM / COPY --from images without `@sha256:`."""
-    return _judge(df, images.not_digest_pinned)
+    """FROM / COPY --from / RUN --mount=from images without `@sha256:`."""
+    return _judge(df, images.not_digest_pinned, ctx)
 
 
 @check("HL104", "D")
@@ -68,8 +134,35 @@ def image_from_untrusted_registry(df: Dockerfile, ctx: RuleContext) -> Iterable[
     return _judge(df, lambda ref: images.untrusted_registry(ref, ctx.trusted_registries))
 
 
-_URL = re.compile(r"(?i)(https?|git|ssh)://|git@[^:/\s]+:")
-_COMMIT = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+def _online(df: Dockerfile, ctx: RuleContext, judge) -> Iterable[Violation]:
+    if ctx.resolved is None:  # online rules run only with --resolve
+        return
+    for use in image_uses(df):
+        if use.ref.digest is None or use.ref.variable:
+            continue
+        target = _written_at(df, use)
+        if target is not None:
+            v = judge(use, target)
+            if v is not None:
+                yield v
+
+
+@check("HL109", "D")
+def image_digest_unknown(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
+    """(online) A pinned digest the registry does not have for that repository."""
+    return _online(df, ctx, lambda use, target: digest_unknown(
+        df.source.text, df.source.index, target, use.ref, ctx.resolved))
+
+
+@check("HL208", "D")
+def image_digest_outdated(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
+    """(online) `ref:tag@digest` whose tag now points at another image; unsafe fix: the new digest."""
+    return _online(df, ctx, lambda use, target: digest_outdated(
+        df.source.text, df.source.index, target, use.ref, use.platform, ctx.resolved))
+
+
+_URL = lazyre.compile(r"(?i)(https?|git|ssh)://|git@[^:/\s]+:")
+_COMMIT = lazyre.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
 def _shown(url: str) -> str:
@@ -113,9 +206,9 @@ def add_remote_without_checksum(df: Dockerfile, ctx: RuleContext) -> Iterable[Vi
 
 
 _DOWNLOADERS = {"curl", "wget"}
-_SHELLS = re.compile(r"(?:sh|bash|dash|ash|zsh|ksh|mksh|fish)")
-_INTERPRETERS = re.compile(r"(?:python[0-9.]*|perl|ruby|node|php)")
-_SUBST_DOWNLOAD = re.compile(r"(?:\$\(|`|<\()\s*(?:\S*/)?(?:curl|wget)\b")
+_SHELLS = lazyre.compile(r"(?:sh|bash|dash|ash|zsh|ksh|mksh|fish)")
+_INTERPRETERS = lazyre.compile(r"(?:python[0-9.]*|perl|ruby|node|php)")
+_SUBST_DOWNLOAD = lazyre.compile(r"(?:\$\(|`|<\()\s*(?:\S*/)?(?:curl|wget)\b")
 
 
 def _runs_stdin(cmd) -> bool:

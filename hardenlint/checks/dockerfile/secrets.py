@@ -5,13 +5,16 @@ Messages name the variable or file, never a value.
 from __future__ import annotations
 
 import posixpath
-from typing import Iterable, Iterator, Tuple
 
 from ...knowledge.secrets import credential_file, is_literal_secret, is_secret_name
 from ...model.dockerfile import Dockerfile
 from ...model.findings import Span, Violation
 from ...registry import RuleContext, check
 from ._util import env_words, word_spans
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Iterator, Tuple
 
 
 def literal_secrets(df: Dockerfile) -> Iterator[Tuple[object, str, Span, str]]:

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
+from ... import lazyre
 from ...knowledge import images
 from ...knowledge.eol import eol_status
 from ...model.dockerfile import Dockerfile, Instruction, Stage
@@ -13,11 +13,15 @@ from ._shell import Command, Word, pipeline_before, program
 from ._util import (Script, cache_mounted, commands, descendants, image_fix_ok, runs,
                     stage_chain)
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Iterable, Iterator, List, Optional, Tuple
+
 # -- package managers ----------------------------------------------------------------------------
 
 _APT = {"apt-get", "apt"}
 _RPM = {"yum", "dnf", "microdnf", "tdnf"}
-_PIP = re.compile(r"pip(?:\d+(?:\.\d+)?)?")
+_PIP = lazyre.compile(r"pip(?:\d+(?:\.\d+)?)?")
 _OPT_WITH_ARG = {"apt-get": "octe", "apt": "octe", "aptitude": "otFwSO", "yum": "c", "dnf": "c", "pip": "",
                  "zypper": "RcDC"}
 # Long options that take the next word as their value (`zypper --root /x install`).
@@ -69,7 +73,7 @@ def _packages(cmd: Command) -> List[Word]:
 
 # -- HL201 ---------------------------------------------------------------------------------------
 
-@check("HL201", "D")
+@check("HL201", "D", needs_stages=True)
 def large_base_image(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
     """The final stage (through `FROM <stage>` chains) is built on a full image."""
     final = df.final_stage
@@ -92,8 +96,8 @@ def large_base_image(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
 
 # -- HL202 ---------------------------------------------------------------------------------------
 
-_NO_RECOMMENDS = re.compile(r"APT::Install-Recommends=[\"']?(?:0|false)\b", re.I)  # -o option
-_NO_RECOMMENDS_CONF = re.compile(r"APT::Install-Recommends\s+\\?[\"']?(?:0|false)\b", re.I)  # apt.conf
+_NO_RECOMMENDS = lazyre.compile(r"APT::Install-Recommends=[\"']?(?:0|false)\b", re.I)  # -o option
+_NO_RECOMMENDS_CONF = lazyre.compile(r"APT::Install-Recommends\s+\\?[\"']?(?:0|false)\b", re.I)  # apt.conf
 
 
 def _recommends_off_in_config(df: Dockerfile, stage: Stage, before: Instruction) -> bool:
@@ -324,7 +328,7 @@ def _port_covers_22(text: str) -> bool:
 @check("HL205", "D")
 def ssh_exposed(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
     """`EXPOSE 22` and SSH servers installed by apt, apk, yum/dnf or zypper."""
-    for stage in df.stages:
+    for stage in df.every_stage:
         for ins in stage.instructions:
             if ins.keyword != "EXPOSE":
                 continue
@@ -371,7 +375,7 @@ def end_of_life_base_image(df: Dockerfile, ctx: RuleContext) -> Iterable[Violati
 
 # -- HL207 ---------------------------------------------------------------------------------------
 
-_SYMBOLIC = re.compile(r"([ugoa]*)((?:[-+=][rwxXstugo]*)+)")
+_SYMBOLIC = lazyre.compile(r"([ugoa]*)((?:[-+=][rwxXstugo]*)+)")
 
 
 def judge_mode(mode: str) -> Tuple[List[str], Optional[str]]:
