@@ -9,10 +9,11 @@ mirror and are skipped.
 from __future__ import annotations
 
 import re
-from ...model.record import record
 
+from ... import lazyre
 from ...model.dockerfile import Dockerfile
 from ...model.findings import Violation
+from ...model.record import record
 from ...registry import RuleContext, check
 from ._shell import Command, Word
 from ._util import Script, commands
@@ -37,8 +38,8 @@ def _fs(*items: str) -> FrozenSet[str]:
     return frozenset(items)
 
 
-_NPM_RANGE = re.compile(r"^[\^~<>=*]|^(latest|next)$|[xX*]$| ")
-_RPM_VERSION = re.compile(r"-\d|[=<>]")
+_NPM_RANGE = lazyre.compile(r"^[\^~<>=*]|^(latest|next)$|[xX*]$| ")
+_RPM_VERSION = lazyre.compile(r"-\d|[=<>]")
 
 MANAGERS: Tuple[Manager, ...] = (
     Manager(_fs("apt-get", "apt", "aptitude"), _fs("install"), _fs("-o", "-c", "-t", "--target-release", "--option",
@@ -78,8 +79,8 @@ MANAGERS: Tuple[Manager, ...] = (
             "`x@v1.2.3`"),
 )
 _BY_PROGRAM = {p: m for m in MANAGERS for p in m.programs}
-_PIP = re.compile(r"pip(?:\d+(?:\.\d+)?)?")
-_LOCAL = re.compile(r"^(?:\.|/|~|[a-z+]+://|git\+|file:|github:)|\.(?:deb|rpm|apk|whl|tar\.gz|tgz|zip|gem|tar\.bz2)$",
+_PIP = lazyre.compile(r"pip(?:\d+(?:\.\d+)?)?")
+_LOCAL = lazyre.compile(r"^(?:\.|/|~|[a-z+]+://|git\+|file:|github:)|\.(?:deb|rpm|apk|whl|tar\.gz|tgz|zip|gem|tar\.bz2)$",
                     re.I)
 
 
