@@ -2,6 +2,7 @@
 """Benchmark hardenlint over the shared corpus: wall time, files/s, peak memory, cold start.
 
     python benchmarks/bench.py [--corpus ../shared/corpus] [--runs 5] [--exe PATH] [--peers]
+                               [--kustomize ../shared/kustomize] [--kubectl]
     python benchmarks/bench.py --resolver [--runs 5]
 
 Each measurement runs `hardenlint` as a fresh process, as users run it: the one on PATH, or
@@ -9,6 +10,10 @@ Each measurement runs `hardenlint` as a fresh process, as users run it: the one 
 puts an import finder in front of every import and adds about 30 ms to each start. With
 --peers, hadolint and checkov (the `bench` extra) are timed on the same Dockerfiles when present.
 
+Kustomize (when ../shared/kustomize is present): every kustomization of BUILDS.txt rendered and
+linted as its own root in one process (benchmarks/kustomize_roots.py), `hardenlint check` on the
+whole kubeflow tree (its roots only), and with --kubectl, `kubectl kustomize` on the same BUILDS
+list, one process per kustomization, printed beside.
 --resolver times the registry resolver instead, against a local registry (Debian's
 docker-registry, started here): `hardenlint pin` of a tree of 200 Dockerfiles with 200 distinct
 references, cold (empty cache: every lookup goes to the registry) and warm (every answer cached,
@@ -61,6 +66,8 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--exe", help="the hardenlint executable to time (default: the one on PATH)")
     ap.add_argument("--peers", action="store_true", help="also time hadolint and checkov if installed")
+    ap.add_argument("--kustomize", default=str(REPO.parent / "shared" / "kustomize"))
+    ap.add_argument("--kubectl", action="store_true", help="also time `kubectl kustomize` on the same set")
     ap.add_argument("--resolver", action="store_true", help="time --resolve / pin against a local registry")
     args = ap.parse_args()
     global EXE
@@ -100,6 +107,20 @@ def main() -> int:
         base.append(time.perf_counter() - start)
     print(f"cold start, one Dockerfile: median {statistics.median(cold) * 1000:.0f} ms "
           f"(bare `python -c pass`: {statistics.median(base) * 1000:.0f} ms)")
+
+    kust = Path(args.kustomize)
+    if (kust / "BUILDS.txt").is_file():
+        roots = [line.strip() for line in (kust / "BUILDS.txt").read_text().splitlines() if line.strip()]
+        wall, peak = timed([sys.executable, str(REPO / "benchmarks" / "kustomize_roots.py"), str(kust)], args.runs)
+        print(f"kustomize: {len(roots)} kustomizations rendered and linted: {wall:.2f} s, peak {peak:.0f} MiB")
+        wall, peak = timed(hl + [str(kust / "kubeflow-manifests")], args.runs)
+        print(f"kustomize: hardenlint check kubeflow-manifests/ (roots only): {wall:.2f} s, peak {peak:.0f} MiB")
+        if args.kubectl and shutil.which("kubectl"):
+            start = time.perf_counter()
+            for r in roots:
+                subprocess.run(["kubectl", "kustomize", str(kust / "kubeflow-manifests" / r)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            print(f"kustomize: kubectl kustomize on the same {len(roots)}: {time.perf_counter() - start:.2f} s")
 
     if args.peers:
         dockerfiles = [str(p) for p in sorted((corpus / "dockerfile").iterdir())]

@@ -216,11 +216,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _print_errors(report: Report) -> bool:
-    """Internal errors, unreadable paths, unresolved references and notices (a symlink --fix did
-    not write through) on stderr; True when the run failed (an unresolved reference or a notice
-    alone never fails it)."""
+    """Internal errors, unreadable paths, unresolved references, notes (what a kustomization uses
+    that was not rendered) and notices (a symlink --fix did not write through) on stderr; True
+    when the run failed (an unresolved reference, a note or a notice alone never fails it)."""
     for ref, msg in sorted((report.unresolved or {}).items()):
         print(f"hardenlint: cannot resolve `{ref}`: {msg}", file=sys.stderr)
+    for path, msg in report.notes:  # what a kustomization uses that was not rendered
+        print(f"hardenlint: note: {path}: {msg}", file=sys.stderr)
     for msg in report.internal_errors:
         print(f"hardenlint: {msg}", file=sys.stderr)
     for msg in report.unreadable.values():

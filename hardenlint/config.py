@@ -155,15 +155,18 @@ def _profiles(data: Any, source: str) -> Dict[str, Profile]:
         where = f"{source}: profiles.{name}"
         if not isinstance(body, dict):
             raise ConfigError(f"{where}: expected a mapping with paths and ignore")
-        unknown = sorted(set(body) - {"paths", "ignore"})
+        unknown = sorted(set(body) - {"paths", "ignore", "follow-compose-references"})
         if unknown:
-            raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: ignore, paths)")
+            raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: follow-compose-references, ignore, paths)")
         base = out.get(str(name))
         if base is None and "paths" not in body:
             raise ConfigError(f"{where}: a new profile needs paths")
         paths = _strings(body["paths"], f"{where}.paths") if "paths" in body else base.paths
         ignore = _ids(body["ignore"], f"{where}.ignore") if "ignore" in body else (base.ignore if base else ())
-        out[str(name)] = Profile(str(name), paths, ignore)
+        follow = body.get("follow-compose-references", base.compose_references if base else False)
+        if not isinstance(follow, bool):
+            raise ConfigError(f"{where}.follow-compose-references: expected true or false, got {follow!r}")
+        out[str(name)] = Profile(str(name), paths, ignore, follow)
     return out
 
 

@@ -92,7 +92,10 @@ class Linter:
             return result, parsed
         violations: List[Tuple[str, Violation]] = [("HL001", v) for v in parsed.errors]
         if parsed.model is not None:
-            violations.extend(self._run_checks(parsed, result))
+            found = list(self._run_checks(parsed, result))
+            if parsed.kind == "kubernetes":  # a patch lying around: only what it writes is judged
+                found = drop_missing_in_partial(parsed.model, found)
+            violations.extend(found)
         if parsed.model is not None:
             result.secrets, result.secret_spans = find_secrets(parsed)
             if parsed.kind == "kubernetes":
@@ -222,6 +225,41 @@ def resolve_pending(result: FileResult, index) -> None:
             result.findings.append(finding)
     result.pending = []
     result.findings.sort(key=lambda f: f.sort_key)
+
+
+def drop_missing_in_partial(model, found: List[Tuple[str, Violation]]) -> List[Tuple[str, Violation]]:
+    """`found` without the findings about settings a *partial* workload lacks.
+
+    A workload with a container that has no `image` is a fragment (a kustomize patch, a tree
+    copied without its kustomization): rules about settings it writes still apply, rules about
+    settings it lacks do not. A finding about a written setting points inside that setting's text
+    (an entry, a list item, a mount, an env var, the image); one about a missing setting points at
+    a container, the pod spec or the block that would hold it. So, within a partial workload's
+    lines, only findings inside a written setting's span are kept."""
+    partial = [p for p in getattr(model, "pods", ()) if p.containers and any(c.image_setting is None for c in p.containers)]
+    if not partial:
+        return found
+    written = []
+    for pod in partial:
+        holders = [pod] + list(pod.containers)
+        for h in holders:
+            for value in vars(h).values():
+                for item in (value if isinstance(value, list) else [value]):
+                    for attr in ("span", "value_span", "mount_span", "name_span"):
+                        sp = getattr(item, attr, None)
+                        if sp is not None and hasattr(sp, "start") and item is not h:
+                            written.append((sp.start, sp.end))
+        for c in pod.containers:
+            if c.image_span is not None:
+                written.append((c.image_span.start, c.image_span.end))
+    lines = [p.lines for p in partial]
+    out = []
+    for rule, v in found:
+        in_partial = any(first <= v.span.line <= last for first, last in lines)
+        if in_partial and not any(s <= v.span.start and v.span.end <= e for s, e in written):
+            continue
+        out.append((rule, v))
+    return out
 
 
 # Credentials written into commands: `https://user:PASSWORD@host`, `Authorization: Bearer TOKEN`.

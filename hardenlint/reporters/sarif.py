@@ -305,6 +305,9 @@ def _invocation(report: Report, rule_index: Dict[str, int]):
         loc = _mk(om.Location, physical_location=_mk(om.PhysicalLocation, artifact_location=_artifact_location(path)))
         notes.append(_mk(om.Notification, level="note", message=_mk(om.Message, text=f"skipped: {scrub(reason)}"),
                          locations=[loc]))
+    for path, msg in report.notes:
+        loc = _mk(om.Location, physical_location=_mk(om.PhysicalLocation, artifact_location=_artifact_location(path)))
+        notes.append(_mk(om.Notification, level="note", message=_mk(om.Message, text=scrub(msg)), locations=[loc]))
     for ref, msg in sorted((report.unresolved or {}).items()):  # --resolve: not findings
         notes.append(_mk(om.Notification, level="warning", message=_mk(om.Message, text=f"cannot resolve `{ref}`: {msg}")))
     kw: Dict[str, Any] = {"execution_successful": not (report.internal_errors or report.unreadable)}
