@@ -413,3 +413,18 @@ def test_fix_uses_the_whole_run(tmp_path, monkeypatch):
     assert text.count("automountServiceAccountToken: false") == 1
     assert report.fixed_by_rule["HL316"] == 1
     assert not [f for f in report.findings if f.rule in ("HL316", "HL410")]
+
+
+def test_kustomize_renders_feed_the_index(tmp_path):
+    """Objects a kustomization renders are indexed per root: the chain is found on the rendered
+    Deployment (namespace set by the kustomization), and no unresolved placeholder is reported."""
+    _write(tmp_path, {
+        "base/kustomization.yaml": "namespace: build\nresources:\n  - deploy.yaml\n  - sa.yaml\n  - binding.yaml\n",
+        "base/deploy.yaml": deployment(ns=None) + "---\n" + deployment("web", None, "web"),
+        "base/sa.yaml": service_account("web", None, automount=False),
+        "base/binding.yaml": binding(),
+    })
+    report = _run([str(tmp_path)], tmp_path)
+    out = [(f.path.rsplit("/", 1)[-1], f.rule, f.message) for f in report.findings if f.rule in ("HL316", "HL410")]
+    assert [(p, r) for p, r, _m in out] == [("deploy.yaml", "HL316"), ("deploy.yaml", "HL410")], out
+    assert "grants ClusterRole `cluster-admin`: it can create pods in every namespace" in out[1][2]
