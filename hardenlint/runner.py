@@ -236,6 +236,7 @@ def _add(report: Report, result: FileResult, text: Optional[str] = None) -> None
         report.skipped[result.path] = result.skipped
         return
     report.files += 1
+    report.linted.append(result.path)
     report.findings.extend(result.findings)
     if result.secrets:
         report.secrets[result.path] = result.secrets
