@@ -429,7 +429,7 @@ class KustomizeRun:
             model.pods.append(pod)
             model.containers.extend(pod.containers)
         ann_ids: Set[str] = set()
-        for ids, _first, _last in _annotation_suppressions(source, model, [obj]):
+        for ids, _first, _last in _annotation_suppressions(source, model, [obj], model.pods):
             ann_ids |= ids
         parsed = Parsed(source, "kubernetes", model)
         self._model = model
