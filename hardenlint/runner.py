@@ -2,6 +2,12 @@
 
 Many files are spread over worker processes; one file (the pre-commit and editor case) stays in
 this process so start-up stays small.
+
+Cross-object rules read the run-wide object index (`hardenlint.model.objects`). Linting: every
+file is linted (in workers or not) with its cross-object findings held back; the results carry
+each file's objects, the index is built from all of them in file order, then the held findings
+are decided. Fixing: the index is built first (one parse of the Kubernetes/YAML files), since a
+fix must only be offered for a finding that stands.
 """
 from __future__ import annotations
 
@@ -52,6 +58,7 @@ def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
 
         report.unresolved = resolve(linter, files, images=kust.images() if kust is not None else ()).errors
     if fixing:
+        linter.index = _index_first(linter, files)
         writable = _writable(paths)
         items = []
         for path, kind in files:
@@ -70,12 +77,53 @@ def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
         if kust is not None:
             _fix_kustomize(report, kust, unsafe, bool(args.fix), bool(args.diff), diffs)
         return report, "".join(diffs)
-    for result in _map(Linter.lint_path, linter, files):
+    linter.defer = True
+    results = _map(Linter.lint_path, linter, files)
+    if any(r.pending for r in results):
+        from .engine import resolve_pending
+        from .model.objects import ObjectIndex
+
+        index = ObjectIndex.build(o for r in results for o in r.objects)
+        for result in results:
+            if result.pending:
+                resolve_pending(result, index)
+    for result in results:
         _add(report, result)
     if kust is not None:
         found, errors = kust.lint()
         _add_kustomize(report, kust, found, errors)
     return report, ""
+
+
+def _index_first(linter: Linter, files: List[Tuple[str, str]]):
+    """The run's ObjectIndex before fixing, or None when no selected rule needs one."""
+    yaml_files = [item for item in files if item[1] != "dockerfile"]
+    if not yaml_files:
+        return None
+    from . import registry
+
+    registry.load("K")
+    if not any(rule in linter.enabled for rule in registry.RESOLVERS):
+        return None
+    from .model.objects import ObjectIndex
+
+    return ObjectIndex.build(o for objs in _map(_objects_of, linter, yaml_files) for o in objs)
+
+
+def _objects_of(linter: Linter, fs_path: str, kind: str) -> tuple:
+    """The Kubernetes objects of one file (none when it cannot be read or parsed)."""
+    from .engine import display_path, parse
+    from .model.objects import object_records
+    from .source import read_source
+
+    try:
+        source = read_source(fs_path, display_path(fs_path), kind)
+        if source.kind == "dockerfile":
+            return ()
+        parsed = parse(source)
+        return object_records(parsed.model) if parsed.kind == "kubernetes" and parsed.model is not None else ()
+    except Exception:  # the lint of the same file reports what is wrong with it
+        return ()
 
 
 def _kustomize(linter: Linter, paths: List[str], files: List[Tuple[str, str]]):
@@ -188,6 +236,7 @@ def _add(report: Report, result: FileResult, text: Optional[str] = None) -> None
         report.skipped[result.path] = result.skipped
         return
     report.files += 1
+    report.linted.append(result.path)
     report.findings.extend(result.findings)
     if result.secrets:
         report.secrets[result.path] = result.secrets

@@ -294,6 +294,7 @@ class KustomizeRun:
                 roots_of_file.setdefault(f, set()).add(b.root)
         sup_cache: Dict[str, object] = {}
         checked = []  # (root, violations): every object checked before any fix is mapped
+        records: Dict[str, list] = {}  # root -> its rendered objects, for cross-object rules
         for b in self.builds:
             for r in b.resources:
                 if r.kind in SKIP_KINDS or r.stub:
@@ -301,12 +302,18 @@ class KustomizeRun:
                 try:
                     obj = comp.relocate(r.node)
                     violations, ann = self._check(comp, obj, errors)
+                    records.setdefault(b.root, []).extend(self._records(errors))
                 except (YamlLimitError, RecursionError):
                     continue
                 self._note_secrets(comp)
                 checked.append((b.root, [(rule, v) for rule, v in violations if rule not in ann]))
+        indexes: Dict[str, object] = {}
         for root, violations in checked:
             for rule, v in violations:
+                if v.deferred is not None:  # cross-object rules: decided on the root's rendered objects
+                    v = self._decide(v, root, records, indexes, errors)
+                    if v is None:
+                        continue
                 path, span = comp.span(v.span)
                 if not self._keep(rule, path, span, sup_cache, comp):
                     continue
@@ -422,7 +429,7 @@ class KustomizeRun:
             model.pods.append(pod)
             model.containers.extend(pod.containers)
         ann_ids: Set[str] = set()
-        for ids, _first, _last in _annotation_suppressions(source, model, [obj]):
+        for ids, _first, _last in _annotation_suppressions(source, model, [obj], model.pods):
             ann_ids |= ids
         parsed = Parsed(source, "kubernetes", model)
         self._model = model
@@ -430,6 +437,35 @@ class KustomizeRun:
         out = list(self.linter._run_checks(parsed, sink))  # the engine's own check loop
         errors.extend(sink.internal_errors)
         return out, ann_ids
+
+    def _records(self, errors: List[str]) -> tuple:
+        """The object-index records of the object `_check` just viewed."""
+        from ..model.objects import object_records
+
+        try:
+            return object_records(self._model)
+        except Exception as e:  # reported, never a traceback
+            errors.append(f"kustomize: internal error while indexing objects: {type(e).__name__}: {e}")
+            return ()
+
+    @staticmethod
+    def _decide(v, root: str, records: Dict[str, list], indexes: Dict[str, object], errors: List[str]):
+        """A deferred violation decided against the ObjectIndex of its root's rendered objects
+        (its message set), or None when the rule's resolver drops it."""
+        from .. import registry
+        from ..model.objects import ObjectIndex
+        from ..model.record import replace
+
+        index = indexes.get(root)
+        if index is None:
+            index = indexes[root] = ObjectIndex.build(records.get(root, ()))
+        resolver = registry.resolver_for(v.deferred.rule)
+        try:
+            message = resolver(index, v.deferred.args, v.message) if resolver is not None else None
+        except Exception as e:  # reported, never a traceback
+            errors.append(f"kustomize: internal error in {v.deferred.rule}: {type(e).__name__}: {e}")
+            return None
+        return replace(v, message=message, deferred=None) if message else None
 
     def _keep(self, rule: str, path: str, span: Span, cache: Dict[str, object], comp: Composite) -> bool:
         linter = self.linter
