@@ -1,14 +1,22 @@
 #!/usr/bin/env python3
 """Benchmark hardenlint over the shared corpus: wall time, files/s, peak memory, cold start.
 
-    python benchmarks/bench.py [--corpus ../shared/corpus] [--runs 5] [--exe PATH] [--peers]
+    python benchmarks/bench.py [--corpus ../shared/corpus] [--runs 5] [--exe PATH] [--peers [BINDIR]]
+                               [--kustomize ../shared/kustomize] [--kubectl]
     python benchmarks/bench.py --resolver [--runs 5]
 
 Each measurement runs `hardenlint` as a fresh process, as users run it: the one on PATH, or
 --exe. Measure a regular install (`pip install .`): an editable install (`pip install -e .`)
-puts an import finder in front of every import and adds about 30 ms to each start. With
---peers, hadolint and checkov (the `bench` extra) are timed on the same Dockerfiles when present.
+puts an import finder in front of every import and adds about 30 ms to each start. Printed side
+by side: one Dockerfile cold (vs bare `python -c pass`, and hadolint with --peers), `--fix
+--unsafe-fixes` on a generated 3 MB multi-document manifest vs linting it, the whole-corpus peak
+memory, and with --peers [BINDIR] the Dockerfile corpus vs hadolint and the compose+Kubernetes
+corpus vs checkov (the `bench` extra; install it in its own virtualenv and pass its bin folder).
 
+Kustomize (when ../shared/kustomize is present): every kustomization of BUILDS.txt rendered and
+linted as its own root in one process (benchmarks/kustomize_roots.py), `hardenlint check` on the
+whole kubeflow tree (its roots only), and with --kubectl, `kubectl kustomize` on the same BUILDS
+list, one process per kustomization, printed beside.
 --resolver times the registry resolver instead, against a local registry (Debian's
 docker-registry, started here): `hardenlint pin` of a tree of 200 Dockerfiles with 200 distinct
 references, cold (empty cache: every lookup goes to the registry) and warm (every answer cached,
@@ -51,6 +59,48 @@ def timed(cmd, runs):
     return statistics.median(walls), max(peaks)
 
 
+def cold_ms(cmd, runs=15) -> float:
+    """Median wall milliseconds of a short command."""
+    walls = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, NO_COLOR="1"))
+        walls.append(time.perf_counter() - start)
+    return statistics.median(walls) * 1000
+
+
+def big_manifest(k8s: Path, size: int) -> str:
+    """A multi-document manifest of about `size` characters from the corpus manifests that hold a
+    workload (every document has findings and fixes)."""
+    docs = []
+    for p in sorted(k8s.iterdir()):
+        text = p.read_text(encoding="utf-8", errors="replace")
+        if "containers:" in text and "{{" not in text:
+            docs.append(text.strip("\n"))
+    out, n = [], 0
+    while n < size:
+        for d in docs:
+            out.append(d if d.startswith("---") else "---\n" + d)
+            n += len(d)
+            if n >= size:
+                break
+    return "\n".join(out) + "\n"
+
+
+def bench_fix(hl, k8s: Path) -> None:
+    """`--fix --unsafe-fixes` on a generated 3 MB multi-document manifest vs linting it."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        manifest = Path(tmp) / "big.yaml"
+        manifest.write_text(big_manifest(k8s, 3_000_000), encoding="utf-8")
+        lint, _ = timed(hl + [str(manifest)], 1)
+        fix, _ = timed(hardenlint_cmd() + ["check", "--fix", "--unsafe-fixes", "--failure-threshold", "none",
+                                           "--format", "json", str(manifest)], 1)
+        print(f"--fix --unsafe-fixes on a {manifest.stat().st_size / 1e6:.1f} MB manifest: {fix:.2f} s, "
+              f"linting it {lint:.2f} s ({fix / lint:.1f}x; target at most 3x)")
+
+
 def count(folder: Path) -> int:
     return sum(1 for p in folder.iterdir() if p.is_file())
 
@@ -60,7 +110,10 @@ def main() -> int:
     ap.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus"))
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--exe", help="the hardenlint executable to time (default: the one on PATH)")
-    ap.add_argument("--peers", action="store_true", help="also time hadolint and checkov if installed")
+    ap.add_argument("--peers", nargs="?", const="", metavar="BINDIR",
+                    help="also time hadolint and checkov (the `bench` extra), from BINDIR or PATH")
+    ap.add_argument("--kustomize", default=str(REPO.parent / "shared" / "kustomize"))
+    ap.add_argument("--kubectl", action="store_true", help="also time `kubectl kustomize` on the same set")
     ap.add_argument("--resolver", action="store_true", help="time --resolve / pin against a local registry")
     args = ap.parse_args()
     global EXE
@@ -86,43 +139,46 @@ def main() -> int:
     for label, n, size, wall, rate, peak in rows:
         print(f"{label:<14} {n:>6} {size:>6.1f} {wall:>7.2f} {rate:>8.0f} {peak:>9.0f}")
 
-    one = next(sorted((corpus / "dockerfile").iterdir()).__iter__())
-    cold = []
-    for _ in range(max(10, args.runs)):
-        start = time.perf_counter()
-        subprocess.run(hardenlint_cmd() + ["check", "--no-color", str(one)], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, env=dict(os.environ, NO_COLOR="1"))
-        cold.append(time.perf_counter() - start)
-    base = []
-    for _ in range(10):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "pass"])
-        base.append(time.perf_counter() - start)
-    print(f"cold start, one Dockerfile: median {statistics.median(cold) * 1000:.0f} ms "
-          f"(bare `python -c pass`: {statistics.median(base) * 1000:.0f} ms)")
+    one = str(sorted((corpus / "dockerfile").iterdir())[0])
+    bindir = args.peers or None
+    hadolint = shutil.which("hadolint", path=bindir) if args.peers is not None else None
+    checkov = shutil.which("checkov", path=bindir) if args.peers is not None else None
+    line = (f"cold start, one Dockerfile (median): hardenlint {cold_ms(hardenlint_cmd() + ['check', '--no-color', one]):.0f} ms, "
+            f"bare `python -c pass` {cold_ms([sys.executable, '-c', 'pass']):.0f} ms")
+    if hadolint:
+        line += f", hadolint {cold_ms([hadolint, '--no-fail', one]):.0f} ms"
+    print(line)
+    bench_fix(hl, corpus / "k8s")
+    print(f"peak memory, whole corpus run: {rows[2][5]:.0f} MiB")
 
-    if args.peers:
-        dockerfiles = [str(p) for p in sorted((corpus / "dockerfile").iterdir())]
-        if shutil.which("hadolint"):
+    kust = Path(args.kustomize)
+    if (kust / "BUILDS.txt").is_file():
+        roots = [line.strip() for line in (kust / "BUILDS.txt").read_text().splitlines() if line.strip()]
+        wall, peak = timed([sys.executable, str(REPO / "benchmarks" / "kustomize_roots.py"), str(kust)], args.runs)
+        print(f"kustomize: {len(roots)} kustomizations rendered and linted: {wall:.2f} s, peak {peak:.0f} MiB")
+        wall, peak = timed(hl + [str(kust / "kubeflow-manifests")], args.runs)
+        print(f"kustomize: hardenlint check kubeflow-manifests/ (roots only): {wall:.2f} s, peak {peak:.0f} MiB")
+        if args.kubectl and shutil.which("kubectl"):
             start = time.perf_counter()
-            for chunk in range(0, len(dockerfiles), 200):
-                subprocess.run(["hadolint", "--no-fail", *dockerfiles[chunk:chunk + 200]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            wall = time.perf_counter() - start
-            print(f"hadolint, {len(dockerfiles)} Dockerfiles: {wall:.2f} s ({len(dockerfiles) / wall:.0f} files/s)")
-        if shutil.which("checkov"):
-            # checkov only reads files named exactly `Dockerfile` (with -d and with -f), so each
-            # corpus file is laid out as <n>/Dockerfile in a temporary tree first (not timed)
-            import tempfile
-
-            with tempfile.TemporaryDirectory() as tree:
-                for n, f in enumerate(dockerfiles):
-                    os.makedirs(os.path.join(tree, str(n)))
-                    shutil.copyfile(f, os.path.join(tree, str(n), "Dockerfile"))
-                start = time.perf_counter()
-                subprocess.run(["checkov", "-d", tree, "--framework", "dockerfile", "--quiet", "--compact"],
+            for r in roots:
+                subprocess.run(["kubectl", "kustomize", str(kust / "kubeflow-manifests" / r)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                wall = time.perf_counter() - start
-            print(f"checkov, {len(dockerfiles)} Dockerfiles: {wall:.2f} s ({len(dockerfiles) / wall:.0f} files/s)")
+            print(f"kustomize: kubectl kustomize on the same {len(roots)}: {time.perf_counter() - start:.2f} s")
+
+    dockerfiles = [str(p) for p in sorted((corpus / "dockerfile").iterdir())]
+    if hadolint:
+        start = time.perf_counter()
+        for chunk in range(0, len(dockerfiles), 200):
+            subprocess.run([hadolint, "--no-fail", *dockerfiles[chunk:chunk + 200]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wall = time.perf_counter() - start
+        print(f"{len(dockerfiles)} Dockerfiles: hardenlint {rows[0][3]:.2f} s, hadolint {wall:.2f} s "
+              f"({wall / rows[0][3]:.0f}x; target at least 30x)")
+    if checkov:
+        start = time.perf_counter()
+        subprocess.run([checkov, "-d", str(corpus / "compose"), "-d", str(corpus / "k8s"), "--framework", "kubernetes",
+                        "--quiet", "--compact"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wall = time.perf_counter() - start
+        print(f"compose+Kubernetes corpus: hardenlint {rows[1][3]:.2f} s, checkov {wall:.2f} s ({wall / rows[1][3]:.0f}x)")
     return 0
 
 

@@ -12,7 +12,7 @@ from .report import Report
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import List, Optional, Sequence
+    from typing import List, Optional, Sequence, Tuple
 
 COMMANDS = ("check", "pin", "rules", "explain", "server")
 FORMATS = ("text", "json", "sarif", "gcc", "github", "rdjson")
@@ -51,8 +51,13 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="lint files and folders (default: .)", formatter_class=_Formatter)
     c.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; - reads stdin")
-    c.add_argument("--format", choices=FORMATS, default="text")
+    c.add_argument("--format", action="append", metavar="FORMAT[=FILE]",
+                   help=f"report format ({', '.join(FORMATS)}; default text); repeat with =FILE for several "
+                        "reports from one lint, e.g. --format sarif=out.sarif --format github")
     c.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    c.add_argument("--statistics", action="store_true", help="print counts per rule (and how many are fixable) instead of the findings")
+    c.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE (see --write-baseline)")
+    c.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE and exit 0")
     c.add_argument("--select", metavar="IDS", help="only these rules (ids, prefixes like HL3, aliases like DL3002)")
     c.add_argument("--extend-select", metavar="IDS", help="these rules on top of the preset")
     c.add_argument("--ignore", metavar="IDS", help="skip these rules")
@@ -198,24 +203,33 @@ def _cmd_check(args: argparse.Namespace) -> int:
     paths = args.paths or ["."]
     if "-" in paths and len(paths) > 1:
         raise UsageError("`-` (stdin) cannot be combined with other paths")
+    reports = _reports(args)
     try:
         report, diff = run(paths, cfg, args)
     except RunError as e:
         raise UsageError(str(e)) from None
-    out_text = _render(report, args)
+    if args.write_baseline:
+        return _write_baseline(report, args.write_baseline)
+    baseline = args.baseline or cfg.baseline
+    if baseline:
+        _apply_baseline(report, baseline)
     # stdout carries the fixed text (`- --fix`) or the diff (`--diff`): the report goes to stderr.
     stream = sys.stderr if (args.fix and paths == ["-"]) or args.diff else sys.stdout
     if args.diff:
         sys.stdout.write(diff)
-    if args.output:
-        _write_output(args.output, out_text)
-    elif args.format == "text":
-        from .reporters import text
+    for fmt, path in reports:
+        if path is not None:
+            _write_output(path, _render(report, args, fmt, True))
+        elif args.statistics:
+            from .statistics import render
 
-        color = _use_color(args, stream)
-        text.write(report, stream, color, quiet=args.quiet)
-    else:
-        stream.write(out_text)
+            stream.write(render(report, fmt))
+        elif fmt == "text":
+            from .reporters import text
+
+            text.write(report, stream, _use_color(args, stream), quiet=args.quiet)
+        else:
+            stream.write(_render(report, args, fmt, False))
     if _print_errors(report):
         return 2
     if args.diff:
@@ -224,11 +238,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _print_errors(report: Report) -> bool:
-    """Internal errors, unreadable paths, unresolved references and notices (a symlink --fix did
-    not write through) on stderr; True when the run failed (an unresolved reference or a notice
-    alone never fails it)."""
+    """Internal errors, unreadable paths, unresolved references, notes (what a kustomization uses
+    that was not rendered) and notices (a symlink --fix did not write through) on stderr; True
+    when the run failed (an unresolved reference, a note or a notice alone never fails it)."""
     for ref, msg in sorted((report.unresolved or {}).items()):
         print(f"hardenlint: cannot resolve `{ref}`: {msg}", file=sys.stderr)
+    for path, msg in report.notes:  # what a kustomization uses that was not rendered
+        print(f"hardenlint: note: {path}: {msg}", file=sys.stderr)
     for msg in report.internal_errors:
         print(f"hardenlint: {msg}", file=sys.stderr)
     for msg in report.unreadable.values():
@@ -276,15 +292,63 @@ def _cmd_pin(args: argparse.Namespace) -> int:
     return 0
 
 
-def _render(report: Report, args: argparse.Namespace) -> str:
-    if args.format == "text":
+def _reports(args: argparse.Namespace) -> List[Tuple[str, Optional[str]]]:
+    """The reports to write, as (format, file or None for the output stream): every `--format
+    FORMAT[=FILE]`; `--output` is the file of the one given without `=FILE`."""
+    out: List[Tuple[str, Optional[str]]] = []
+    for value in args.format or ["text"]:
+        fmt, sep, path = value.partition("=")
+        if fmt not in FORMATS:
+            raise UsageError(f"--format: unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+        if sep and not path:
+            raise UsageError(f"--format {value}: no file name after `=`")
+        out.append((fmt, path or None))
+    streamed = [i for i, (_, path) in enumerate(out) if path is None]
+    if len(streamed) > 1:
+        raise UsageError("--format: only one report can go to the output stream; give the others a file (FORMAT=FILE)")
+    if args.output:
+        if not streamed:
+            raise UsageError("--output: every --format already names its file")
+        out[streamed[0]] = (out[streamed[0]][0], args.output)
+    if args.statistics and any(fmt not in ("text", "json") for fmt, path in out if path is None):
+        raise UsageError("--statistics: the report on the output stream must be text or json")
+    args.format = out[streamed[0]][0] if streamed else out[0][0]  # the main format, for code that asks
+    return out
+
+
+def _write_baseline(report: Report, path: str) -> int:
+    from .baseline import BaselineError, write
+
+    try:
+        n = write(report, path)
+    except BaselineError as e:
+        raise UsageError(str(e)) from None
+    print(f"hardenlint: wrote {path} with {n} finding{'s' if n != 1 else ''}", file=sys.stderr)
+    return 2 if _print_errors(report) else 0
+
+
+def _apply_baseline(report: Report, path: str) -> None:
+    from .baseline import BaselineError, apply
+
+    try:
+        applied = apply(report, path, report.linted)
+    except BaselineError as e:
+        raise UsageError(str(e)) from None
+    report.baseline = {"file": path, "hidden": applied.hidden, "stale": applied.stale}
+    for e in applied.stale:
+        report.notices.append(f"baseline {path}: {e['count']} {e['rule']} finding(s) in {e['path']} no longer "
+                              "occur; rewrite the baseline with --write-baseline to drop them")
+
+
+def _render(report: Report, args: argparse.Namespace, fmt: str, to_file: bool) -> str:
+    if fmt == "text":
         from .reporters import text
 
-        return "".join(t for t, _ in text.lines_for(report, args.quiet)) if args.output else ""
+        return "".join(t for t, _ in text.lines_for(report, args.quiet)) if to_file else ""
     import importlib
 
-    mod = importlib.import_module(f".reporters.{args.format}", __package__)
-    if args.format == "sarif":
+    mod = importlib.import_module(f".reporters.{fmt}", __package__)
+    if fmt == "sarif":
         return mod.render(report, category=args.sarif_category)
     return mod.render(report)
 

@@ -20,7 +20,7 @@ PRESETS = ("recommended", "strict")
 THRESHOLDS = ("error", "warning", "note", "none")
 KEYS = {
     "preset", "select", "extend-select", "ignore", "per-file-ignores", "severity",
-    "failure-threshold", "trusted-registries", "exclude", "rules", "profiles",
+    "failure-threshold", "trusted-registries", "exclude", "rules", "profiles", "baseline",
     "resolve", "insecure-registries", "resolve-cache-ttl",
 }
 
@@ -44,6 +44,7 @@ class Config:
     profiles: Dict[str, Profile] = field(default_factory=lambda: dict(DEFAULT_PROFILES))  # {} with --no-profiles
     env_files: Tuple[str, ...] = ()  # --env-file: compose variables instead of the .env beside the file
     compose_env: bool = False  # --compose-env: the process environment interpolates compose files too
+    baseline: Optional[str] = None  # baseline file: report only findings not in it
     path: Optional[str] = None  # the file it came from
     root: str = "."  # folder that relative excludes and per-file-ignores are matched from
     resolve: bool = False  # ask registries for digests (network): online rules and resolver fixes
@@ -118,6 +119,10 @@ def from_mapping(data: Any, source: str) -> Config:
         cfg.trusted_registries = tuple(r.lower().rstrip("/") for r in _strings(data["trusted-registries"], f"{source}: trusted-registries"))
     if "exclude" in data:
         cfg.exclude = _strings(data["exclude"], f"{source}: exclude")
+    if "baseline" in data:
+        if not isinstance(data["baseline"], str) or not data["baseline"]:
+            raise ConfigError(f"{source}: baseline: expected a file name")
+        cfg.baseline = os.path.join(cfg.root, data["baseline"])  # relative to the config file
     if "resolve" in data:
         if not isinstance(data["resolve"], bool):
             raise ConfigError(f"{source}: resolve: expected true or false")
@@ -155,15 +160,18 @@ def _profiles(data: Any, source: str) -> Dict[str, Profile]:
         where = f"{source}: profiles.{name}"
         if not isinstance(body, dict):
             raise ConfigError(f"{where}: expected a mapping with paths and ignore")
-        unknown = sorted(set(body) - {"paths", "ignore"})
+        unknown = sorted(set(body) - {"paths", "ignore", "follow-compose-references"})
         if unknown:
-            raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: ignore, paths)")
+            raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: follow-compose-references, ignore, paths)")
         base = out.get(str(name))
         if base is None and "paths" not in body:
             raise ConfigError(f"{where}: a new profile needs paths")
         paths = _strings(body["paths"], f"{where}.paths") if "paths" in body else base.paths
         ignore = _ids(body["ignore"], f"{where}.ignore") if "ignore" in body else (base.ignore if base else ())
-        out[str(name)] = Profile(str(name), paths, ignore)
+        follow = body.get("follow-compose-references", base.compose_references if base else False)
+        if not isinstance(follow, bool):
+            raise ConfigError(f"{where}.follow-compose-references: expected true or false, got {follow!r}")
+        out[str(name)] = Profile(str(name), paths, ignore, follow)
     return out
 
 

@@ -36,6 +36,8 @@ class FileResult:
     secrets: Tuple[str, ...] = ()  # literal secret values in the file: never to be echoed
     secret_spans: Tuple[Tuple[int, int], ...] = ()  # where they are written in `text` (masked in output)
     fixed: int = 0
+    objects: Tuple = ()  # Kubernetes objects of the file, for the run-wide ObjectIndex
+    pending: List[Tuple[Finding, object]] = field(default_factory=list)  # (finding, Deferred) to resolve
 
 
 def parse(source: SourceFile, environment: Optional[Callable[[], dict]] = None) -> Parsed:
@@ -51,12 +53,20 @@ def parse(source: SourceFile, environment: Optional[Callable[[], dict]] = None) 
 
 
 class Linter:
-    """Lints sources under one configuration; reusable across files (and by the fixer)."""
+    """Lints sources under one configuration; reusable across files (and by the fixer).
 
-    def __init__(self, config: Config, today: Optional[datetime.date] = None) -> None:
+    Cross-object findings (see `hardenlint.model.objects`): with `defer` set, `lint_source` leaves
+    them in `FileResult.pending` for the caller to resolve against the whole run's index
+    (`resolve_pending`); otherwise they are resolved at once against `index` (the run's index,
+    with this file's objects as just parsed) or, when there is none, against the file's own objects.
+    """
+
+    def __init__(self, config: Config, today: Optional[datetime.date] = None, index=None) -> None:
         self.config = config
         self.enabled = config.enabled_rules()
         self.today = today or datetime.date.today()
+        self.index = index  # an ObjectIndex of the run, or None
+        self.defer = False
         self.resolved = None  # --resolve: the registry's answers (hardenlint.oci.resolve.Resolutions)
         self.preparsed: dict = {}  # (path, text) -> Parsed, filled by the --resolve gathering pass
         self._env_files: dict = {}  # compose variables per folder (or per --env-file list)
@@ -82,9 +92,14 @@ class Linter:
             return result, parsed
         violations: List[Tuple[str, Violation]] = [("HL001", v) for v in parsed.errors]
         if parsed.model is not None:
-            violations.extend(self._run_checks(parsed, result))
+            found = list(self._run_checks(parsed, result))
+            if parsed.kind == "kubernetes":  # a patch lying around: only what it writes is judged
+                found = drop_missing_in_partial(parsed.model, found)
+            violations.extend(found)
         if parsed.model is not None:
             result.secrets, result.secret_spans = find_secrets(parsed)
+            if parsed.kind == "kubernetes":
+                result.objects = self._objects(parsed, result)
         interpolated = getattr(parsed.model, "interpolated", None)
         if interpolated:
             from .model.interpolation import annotate
@@ -104,9 +119,30 @@ class Linter:
             info = RULES[rule]
             level = self.config.severity.get(rule) or v.level or info.level
             fix = v.fix if v.fix is None or not source.is_json or keeps_json(source.text, v.fix) else None
-            result.findings.append(Finding(rule, info.name, level, source.path, v.span, v.message, fix, parsed.kind))
+            finding = Finding(rule, info.name, level, source.path, v.span, v.message, fix, parsed.kind)
+            if v.deferred is not None:
+                result.pending.append((finding, v.deferred))
+            else:
+                result.findings.append(finding)
+        if result.pending and not self.defer:
+            from .model.objects import ObjectIndex
+
+            index = self.index.replace(source.path, result.objects) if self.index is not None \
+                else ObjectIndex.build(result.objects)
+            resolve_pending(result, index)
         result.findings.sort(key=lambda f: f.sort_key)
         return result, parsed
+
+    @staticmethod
+    def _objects(parsed: Parsed, result: FileResult) -> Tuple:
+        from .model.objects import object_records
+
+        try:
+            return object_records(parsed.model)
+        except Exception as e:  # reported, never a traceback
+            result.internal_errors.append(
+                f"{parsed.source.path}: internal error while indexing objects: {type(e).__name__}: {e}")
+            return ()
 
     def _run_checks(self, parsed: Parsed, result: FileResult) -> Iterable[Tuple[str, Violation]]:
         letter = KIND_LETTER[parsed.kind]
@@ -155,7 +191,7 @@ class Linter:
             result.unreadable = str(e)
             return result
         result = self.lint_source(source)[0]
-        if result.findings:
+        if result.findings or result.pending:
             result.text = source.text
         return result
 
@@ -171,6 +207,59 @@ class Linter:
             level = self.config.severity.get("HL001") or info.level
             result.findings.append(Finding("HL001", info.name, level, display, Span(0, 0, 1, 1, 1, 1), message, None, kind))
         return result
+
+
+def resolve_pending(result: FileResult, index) -> None:
+    """Decide a result's deferred findings against the run-wide `index` (an ObjectIndex): each
+    rule's resolver keeps a finding (with the message it returns) or drops it."""
+    for finding, deferred in result.pending:
+        resolver = registry.resolver_for(deferred.rule)
+        try:
+            message = resolver(index, deferred.args, finding.message) if resolver is not None else None
+        except Exception as e:  # reported, never a traceback
+            result.internal_errors.append(
+                f"{result.path}: internal error in {deferred.rule}: {type(e).__name__}: {e}")
+            continue
+        if message:
+            finding.message = message
+            result.findings.append(finding)
+    result.pending = []
+    result.findings.sort(key=lambda f: f.sort_key)
+
+
+def drop_missing_in_partial(model, found: List[Tuple[str, Violation]]) -> List[Tuple[str, Violation]]:
+    """`found` without the findings about settings a *partial* workload lacks.
+
+    A workload with a container that has no `image` is a fragment (a kustomize patch, a tree
+    copied without its kustomization): rules about settings it writes still apply, rules about
+    settings it lacks do not. A finding about a written setting points inside that setting's text
+    (an entry, a list item, a mount, an env var, the image); one about a missing setting points at
+    a container, the pod spec or the block that would hold it. So, within a partial workload's
+    lines, only findings inside a written setting's span are kept."""
+    partial = [p for p in getattr(model, "pods", ()) if p.containers and any(c.image_setting is None for c in p.containers)]
+    if not partial:
+        return found
+    written = []
+    for pod in partial:
+        holders = [pod] + list(pod.containers)
+        for h in holders:
+            for value in vars(h).values():
+                for item in (value if isinstance(value, list) else [value]):
+                    for attr in ("span", "value_span", "mount_span", "name_span"):
+                        sp = getattr(item, attr, None)
+                        if sp is not None and hasattr(sp, "start") and item is not h:
+                            written.append((sp.start, sp.end))
+        for c in pod.containers:
+            if c.image_span is not None:
+                written.append((c.image_span.start, c.image_span.end))
+    lines = [p.lines for p in partial]
+    out = []
+    for rule, v in found:
+        in_partial = any(first <= v.span.line <= last for first, last in lines)
+        if in_partial and not any(s <= v.span.start and v.span.end <= e for s, e in written):
+            continue
+        out.append((rule, v))
+    return out
 
 
 # Credentials written into commands: `https://user:PASSWORD@host`, `Authorization: Bearer TOKEN`.

@@ -262,12 +262,13 @@ class _Judge:
         self.each_pass = False
         self._yaml: object = ...  # the original's shape, computed when first needed
         self._facts: object = ...  # the original's kind facts (fixvalidity), idem
+        self._documents = _documents(parsed)
 
     def keeps_parsing(self, text: str, parsed) -> bool:
         if self.errors is not None:
             if parsed is None or len(parsed.errors) > self.errors or parsed.kind != self.parsed_kind:
                 return False
-        return not self.each_pass or (self.keeps_yaml(text) and self.keeps_kind(text))
+        return not self.each_pass or (self.keeps_yaml(text) and self.keeps_kind(text, parsed))
 
     def keeps_yaml(self, text: str) -> bool:
         if self.source.kind not in YAML_KINDS:
@@ -279,14 +280,19 @@ class _Judge:
         new = _yaml_shape(text)
         return new is not None and new[0] == self._yaml[0] and new[1] <= self._yaml[1]
 
-    def keeps_kind(self, text: str) -> bool:
-        """The fixed text is still a valid file of its kind: no Compose schema error and no
-        Kubernetes shape change the original did not have (see fixvalidity)."""
+    def keeps_kind(self, text: str, parsed) -> bool:
+        """The fixed text (parsed as `parsed`) is still a valid file of its kind: no Compose
+        schema error and no Kubernetes shape change the original did not have (see fixvalidity)."""
         from . import fixvalidity
 
         if self._facts is ...:
-            self._facts = fixvalidity.facts(self.parsed_kind, self.source.text)
-        return fixvalidity.still_valid(self.parsed_kind, self._facts, text)
+            self._facts = fixvalidity.facts(self.parsed_kind, self.source.text, self._documents)
+        return fixvalidity.still_valid(self.parsed_kind, self._facts, text, _documents(parsed))
+
+
+def _documents(parsed) -> Optional[list]:
+    """The document root nodes of a parsed YAML file (None when there is no model)."""
+    return getattr(getattr(parsed, "model", None), "documents", None)
 
 
 def _fixable(result: FileResult, unsafe: bool) -> int:
@@ -298,7 +304,7 @@ def fix_source(linter: Linter, source: SourceFile, unsafe: bool) -> FixOutcome:
     result, parsed = linter.lint_source(source)
     judge = _Judge(source, parsed)
     state = _loop(linter, source, unsafe, _State(source.text, result, parsed, Counter()), judge)
-    if state.text != source.text and not (judge.keeps_yaml(state.text) and judge.keeps_kind(state.text)):
+    if state.text != source.text and not (judge.keeps_yaml(state.text) and judge.keeps_kind(state.text, state.parsed)):
         judge.each_pass = True
         state = _loop(linter, source, unsafe, _State(source.text, result, parsed, Counter()), judge)
     final = state.result

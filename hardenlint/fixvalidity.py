@@ -22,7 +22,7 @@ import json
 import os
 import re
 from functools import lru_cache
-from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from .model.record import field, record
 
@@ -54,32 +54,38 @@ class Facts:
         return True
 
 
-def facts(kind: Optional[str], text: str) -> Optional[Facts]:
+def facts(kind: Optional[str], text: str, documents: Optional[Sequence[Any]] = None) -> Optional[Facts]:
     """The facts of a YAML text of `kind`, or None when it does not load or the kind has no such
-    check (only compose and kubernetes have)."""
-    if kind not in ("compose", "kubernetes"):
-        return None
-    docs = _load(text)
-    if docs is None:
-        return None
-    out: Set[Problem] = set()
+    check (only compose and kubernetes have). For Kubernetes, `documents` (the parsed model's
+    document root nodes) spare composing the text again: manifests can be large."""
     if kind == "compose":
+        docs = _load(text)
+        if docs is None:
+            return None
+        out: Set[Problem] = set()
         for doc in docs:
             if doc is not None:
                 _validate(doc, _schema(), (), out)
         return Facts(frozenset(out))
+    if kind != "kubernetes":
+        return None
+    roots = list(documents) if documents is not None else _compose(text)
+    if roots is None:
+        return None
+    problems: Set[Problem] = set()
     shapes: Dict[Tuple[str, ...], Set[str]] = {}
-    for n, doc in enumerate(docs):
-        _walk_k8s(doc, (str(n),), out, shapes)
-    return Facts(frozenset(out), {p: frozenset(s) for p, s in shapes.items()})
+    for n, root in enumerate(roots):
+        _walk_k8s(root, (str(n),), problems, shapes)
+    return Facts(frozenset(problems), {p: frozenset(s) for p, s in shapes.items()})
 
 
-def still_valid(kind: Optional[str], before: Optional[Facts], text: str) -> bool:
+def still_valid(kind: Optional[str], before: Optional[Facts], text: str,
+                documents: Optional[Sequence[Any]] = None) -> bool:
     """Whether `text`, a fixed version of a file whose facts were `before`, is still a valid
     file of its kind (see `Facts.admits`); True when the original could not be checked."""
     if before is None:
         return True
-    after = facts(kind, text)
+    after = facts(kind, text, documents)
     return after is not None and before.admits(after)
 
 
@@ -88,6 +94,15 @@ def _load(text: str) -> Optional[List[Any]]:
 
     try:
         return list(yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError):
+        return None
+
+
+def _compose(text: str) -> Optional[List[Any]]:
+    import yaml
+
+    try:
+        return [d for d in yaml.compose_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if d is not None]
     except (yaml.YAMLError, RecursionError, ValueError, TypeError):
         return None
 
@@ -213,27 +228,47 @@ K8S_MAPPINGS = frozenset({
 })
 
 
-def _shape(v: Any) -> str:
-    if isinstance(v, dict):
-        return "mapping"
-    if isinstance(v, list):
-        return "list"
-    return "null" if v is None else "scalar"
+def _walk_k8s(root: Any, path: Tuple[str, ...], out: Set[Problem], shapes: Dict[Tuple[str, ...], Set[str]]) -> None:
+    """Record the shape at every path of a document's node graph (each collection once per path:
+    aliases make a graph) and the known keys holding the wrong shape."""
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+    from .model.yamlnodes import NULL
 
-def _walk_k8s(node: Any, path: Tuple[str, ...], out: Set[Problem], shapes: Dict[Tuple[str, ...], Set[str]]) -> None:
-    """Record the shape at every path and the known keys holding the wrong shape."""
-    shape = _shape(node)
-    shapes.setdefault(path, set()).add(shape)
-    if len(path) >= 2 and path[-2] not in ("labels", "annotations"):
-        last = path[-1]
-        if last in K8S_LISTS and shape != "list":
-            out.add((path, "list"))
-        elif last in K8S_MAPPINGS and shape != "mapping":
-            out.add((path, "mapping"))
-    if isinstance(node, dict):
-        for k, v in node.items():
-            _walk_k8s(v, path + (str(k),), out, shapes)
-    elif isinstance(node, list):
-        for item in node:
-            _walk_k8s(item, path + ("*",), out, shapes)
+    def note(node: Any, at: Tuple[str, ...]) -> bool:
+        """Record one node; True when it is a collection to walk into."""
+        if isinstance(node, MappingNode):
+            shape = "mapping"
+        elif isinstance(node, SequenceNode):
+            shape = "list"
+        else:
+            shape = "null" if isinstance(node, ScalarNode) and node.tag == NULL else "scalar"
+        got = shapes.get(at)
+        if got is None:
+            shapes[at] = {shape}
+        else:
+            got.add(shape)
+        if len(at) >= 2 and at[-2] not in ("labels", "annotations"):
+            if at[-1] in K8S_LISTS and shape != "list":
+                out.add((at, "list"))
+            elif at[-1] in K8S_MAPPINGS and shape != "mapping":
+                out.add((at, "mapping"))
+        return shape in ("mapping", "list")
+
+    stack = [(root, path)] if note(root, path) else []
+    seen: Set[Tuple[int, Tuple[str, ...]]] = set()
+    while stack:
+        node, at = stack.pop()
+        if (id(node), at) in seen:
+            continue
+        seen.add((id(node), at))
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                child = at + (str(k.value),)
+                if note(v, child):
+                    stack.append((v, child))
+        else:
+            child = at + ("*",)
+            for item in node.value:
+                if note(item, child):
+                    stack.append((item, child))

@@ -25,23 +25,24 @@ class Profile:
     name: str
     paths: Tuple[str, ...]  # gitignore-style globs, as `exclude` (from the config's folder)
     ignore: Tuple[str, ...]  # rule ids left out
+    compose_references: bool = False  # also compose files a devcontainer.json names (devcontainer)
 
 
 DEFAULTS: Dict[str, Profile] = {
     DEVCONTAINER: Profile(DEVCONTAINER, (".devcontainer/",),
-                          ("HL201", "HL204", "HL301", "HL302", "HL303", "HL313")),
+                          ("HL201", "HL204", "HL301", "HL302", "HL303", "HL313"), compose_references=True),
 }
 
 
 def applying(path: str, rel: str, kind: Optional[str], profiles: Iterable[Profile]) -> Tuple[Profile, ...]:
     """The profiles that apply to a file: its path relative to the config's folder (`rel`)
-    matches one of their globs, or, for `devcontainer`, it is a compose file a devcontainer.json
-    names."""
+    matches one of their globs, or it is a compose file a devcontainer.json names and the profile
+    follows those (`compose_references`: the devcontainer profile, unless configured off)."""
     from .discover import matches
 
     out = []
     for p in profiles:
-        if matches(rel, p.paths) or (p.name == DEVCONTAINER and kind == "compose" and _named(path)):
+        if matches(rel, p.paths) or (p.compose_references and kind == "compose" and _named(path)):
             out.append(p)
     return tuple(out)
 

@@ -2,7 +2,12 @@
 
 A check is a function `check(model, ctx) -> Iterable[Violation]` registered with `@check(rule_id,
 kinds, options=...)`. Check modules are imported only for the file kinds a run meets, so a
-Dockerfile-only run never imports the YAML stack.
+Dockerfile-only run never imports the YAML stack (nor the cluster checks and the object index).
+
+A cross-object rule also registers a resolver with `@cross_object(rule_id)`:
+`resolver(index, args, message) -> Optional[str]` decides, once the run-wide object index
+(`hardenlint.model.objects.ObjectIndex`) is complete, each finding its check yielded with
+`Violation(..., deferred=Deferred(rule_id, args))`: the message to report, or None to drop it.
 """
 from __future__ import annotations
 
@@ -14,14 +19,15 @@ from .model.record import field, record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, Dict, Iterable, List, Tuple
+    from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 # Explicit import lists, by kind letter. Keep them in sync with hardenlint/checks/.
-_D = tuple(f"hardenlint.checks.dockerfile.{m}" for m in ("provenance", "surface", "privilege", "secrets"))
+_D = tuple(f"hardenlint.checks.dockerfile.{m}" for m in ("provenance", "surface", "privilege", "secrets", "packages"))
 _CK = tuple(
-    f"hardenlint.checks.container.{m}" for m in ("provenance", "surface", "privilege", "access", "secrets")
+    f"hardenlint.checks.container.{m}" for m in ("provenance", "surface", "privilege", "access", "secrets", "ports")
 )
-CHECK_MODULES: Dict[str, Tuple[str, ...]] = {"D": _D, "C": _CK, "K": _CK}
+_CLUSTER = tuple(f"hardenlint.checks.cluster.{m}" for m in ("rbac", "namespaces", "tokens"))
+CHECK_MODULES: Dict[str, Tuple[str, ...]] = {"D": _D, "C": _CK, "K": _CK + _CLUSTER}
 
 
 @record(frozen=True)
@@ -56,6 +62,7 @@ class RuleContext:
 
 
 CHECKS: List[Check] = []
+RESOLVERS: Dict[str, Callable[..., Optional[str]]] = {}
 _loaded: set = set()
 
 
@@ -74,6 +81,25 @@ def check(rule: str, kinds: str, options: Dict[str, Option] = None, needs_stages
         return func
 
     return register
+
+
+def cross_object(rule: str):
+    """Register the resolver of a cross-object rule's deferred findings (see the module doc)."""
+    if rule not in RULES:
+        raise ValueError(f"resolver for unknown rule {rule}")
+
+    def register(func):
+        RESOLVERS[rule] = func
+        return func
+
+    return register
+
+
+def resolver_for(rule: str) -> Optional[Callable[..., Optional[str]]]:
+    """The resolver registered for `rule` (deferred findings exist only for Kubernetes checks)."""
+    if rule not in RESOLVERS:
+        load("K")
+    return RESOLVERS.get(rule)
 
 
 def load(kind_letters: Iterable[str]) -> None:

@@ -27,6 +27,9 @@ class Report:
     secrets: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # path -> literal secret values
     secret_spans: Dict[str, Tuple[Tuple[int, int], ...]] = field(default_factory=dict)  # path -> where they are written in texts[path]
     enabled_rules: frozenset = frozenset()
+    linted: List[str] = field(default_factory=list)  # paths of the files linted (of our kinds)
+    baseline: Optional[Dict] = None  # --baseline: {file, hidden, stale entries}
+    notes: List[Tuple[str, str]] = field(default_factory=list)  # (path, message): what was not linted, and why
     notices: List[str] = field(default_factory=list)  # one-line notes for stderr (a symlink not fixed, ...)
     unresolved: Optional[Dict[str, str]] = None  # --resolve: image reference -> why it was not resolved
     _indexes: Dict[str, LineIndex] = field(default_factory=dict, repr=False)

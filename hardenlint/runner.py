@@ -2,6 +2,12 @@
 
 Many files are spread over worker processes; one file (the pre-commit and editor case) stays in
 this process so start-up stays small.
+
+Cross-object rules read the run-wide object index (`hardenlint.model.objects`). Linting: every
+file is linted (in workers or not) with its cross-object findings held back; the results carry
+each file's objects, the index is built from all of them in file order, then the held findings
+are decided. Fixing: the index is built first (one parse of the Kubernetes/YAML files), since a
+fix must only be offered for a finding that stands.
 """
 from __future__ import annotations
 
@@ -44,11 +50,15 @@ def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
         _run_stdin(linter, args, report, diffs, fixing, unsafe)
         return report, "".join(diffs)
     files = _collect(paths, cfg, args.force_exclude)
+    kust = _kustomize(linter, paths, files)
+    if kust is not None:
+        files = kust.remaining
     if cfg.resolve:  # before any worker is forked: the workers inherit the answers
         from .oci.session import resolve
 
-        report.unresolved = resolve(linter, files).errors
+        report.unresolved = resolve(linter, files, images=kust.images() if kust is not None else ()).errors
     if fixing:
+        linter.index = _index_first(linter, files)
         writable = _writable(paths)
         items = []
         for path, kind in files:
@@ -64,10 +74,107 @@ def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
             report.fixed_by_rule.update(outcome.applied)
             if args.diff and outcome.diff:
                 diffs.append(outcome.diff)  # secret values masked where written
+        if kust is not None:
+            _fix_kustomize(report, kust, unsafe, bool(args.fix), bool(args.diff), diffs)
         return report, "".join(diffs)
-    for result in _map(Linter.lint_path, linter, files):
+    linter.defer = True
+    results = _map(Linter.lint_path, linter, files)
+    if any(r.pending for r in results):
+        from .engine import resolve_pending
+        from .model.objects import ObjectIndex
+
+        index = ObjectIndex.build(o for r in results for o in r.objects)
+        for result in results:
+            if result.pending:
+                resolve_pending(result, index)
+    for result in results:
         _add(report, result)
+    if kust is not None:
+        found, errors = kust.lint()
+        _add_kustomize(report, kust, found, errors)
     return report, ""
+
+
+def _index_first(linter: Linter, files: List[Tuple[str, str]]):
+    """The run's ObjectIndex before fixing, or None when no selected rule needs one."""
+    yaml_files = [item for item in files if item[1] != "dockerfile"]
+    if not yaml_files:
+        return None
+    from . import registry
+
+    registry.load("K")
+    if not any(rule in linter.enabled for rule in registry.RESOLVERS):
+        return None
+    from .model.objects import ObjectIndex
+
+    return ObjectIndex.build(o for objs in _map(_objects_of, linter, yaml_files) for o in objs)
+
+
+def _objects_of(linter: Linter, fs_path: str, kind: str) -> tuple:
+    """The Kubernetes objects of one file (none when it cannot be read or parsed)."""
+    from .engine import display_path, parse
+    from .model.objects import object_records
+    from .source import read_source
+
+    try:
+        source = read_source(fs_path, display_path(fs_path), kind)
+        if source.kind == "dockerfile":
+            return ()
+        parsed = parse(source)
+        return object_records(parsed.model) if parsed.kind == "kubernetes" and parsed.model is not None else ()
+    except Exception:  # the lint of the same file reports what is wrong with it
+        return ()
+
+
+def _kustomize(linter: Linter, paths: List[str], files: List[Tuple[str, str]]):
+    """The kustomize part of the run (roots rendered), or None when no kustomization is found."""
+    names = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+    if not any(os.path.basename(p) in names for p, _k in files):
+        return None
+    from .kustomize.lint import KustomizeRun
+
+    return KustomizeRun(linter, paths, files)
+
+
+def _add_kustomize(report: Report, kust, found, errors: List[str]) -> None:
+    """Every file the kustomize roots reached, with the findings rendered objects gave it."""
+    from .engine import display_path
+
+    report.internal_errors.extend(errors)
+    for note in kust.all_notes():
+        report.notes.append((display_path(note.path), note.message))
+    for path in sorted(kust.reached):
+        findings = found.get(path, [])
+        text = kust.ws.texts.get(path)
+        result = FileResult(display_path(path), "kubernetes", findings=findings)
+        if findings and text is not None:
+            result.text = text
+            result.secrets, result.secret_spans = kust.secrets(path)
+        _add(report, result)
+
+
+def _fix_kustomize(report: Report, kust, unsafe: bool, write: bool, diff: bool, diffs: List[str]) -> None:
+    from .engine import display_path
+    from .fixer import unified_diff, write_atomic
+
+    found, errors, applied, originals = kust.fix(unsafe)
+    for path, old in sorted(originals.items()):
+        new = kust.ws.texts[path]
+        if write:
+            data = (b"\xef\xbb\xbf" if kust.ws.boms.get(path) else b"") + new.encode("utf-8")
+            try:
+                write_atomic(path, data)
+            except OSError as e:
+                errors.append(f"{display_path(path)}: cannot write fixes: {e.strerror or e}")
+                continue
+        if diff:
+            shown = display_path(path)
+            from .masking import secret_spans
+
+            values, mask = kust.secrets(path)  # the values, and their spans in the fixed text
+            diffs.append(unified_diff(shown, old, new, secret_spans(old, [], values), mask))
+    report.fixed_by_rule.update(applied)
+    _add_kustomize(report, kust, found, errors)
 
 
 def _writable(paths: List[str]) -> Callable[[str], bool]:
@@ -129,6 +236,7 @@ def _add(report: Report, result: FileResult, text: Optional[str] = None) -> None
         report.skipped[result.path] = result.skipped
         return
     report.files += 1
+    report.linted.append(result.path)
     report.findings.extend(result.findings)
     if result.secrets:
         report.secrets[result.path] = result.secrets

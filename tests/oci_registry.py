@@ -206,6 +206,7 @@ class TokenServer:
         self.key, self.users, self.service, self.issuer = key, users, service, issuer
         self.kid = libtrust_key_id(key)
         self.requests: List[Dict[str, str]] = []
+        self.anonymous = False  # True: grant pull tokens without credentials (as Docker Hub does)
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -216,6 +217,8 @@ class TokenServer:
                 q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
                 server.requests.append(q)
                 user = server.check(self.headers.get("Authorization", ""))
+                if user is None and server.anonymous and not self.headers.get("Authorization"):
+                    user = ""
                 if user is None:
                     self.send_response(401)
                     self.send_header("Content-Length", "0")
@@ -272,6 +275,7 @@ class FaultProxy:
         self.upstream = upstream
         self.faults: List[tuple] = []
         self.seen: List[Tuple[str, str, float]] = []
+        self.clients: List[Tuple[str, int]] = []  # client address of each request (connection reuse)
         self.proxy_auth: List[str] = []  # Proxy-Authorization headers received
         proxy = self
 
@@ -288,6 +292,7 @@ class FaultProxy:
                     parts = urllib.parse.urlsplit(self.path)
                     self.path = parts.path + (f"?{parts.query}" if parts.query else "")
                 proxy.seen.append((self.command, self.path, time.time()))
+                proxy.clients.append(self.client_address)
                 for i, fault in enumerate(proxy.faults):
                     if fault[0] == "429" and fault[1] > 0:
                         proxy.faults[i] = ("429", fault[1] - 1, fault[2])

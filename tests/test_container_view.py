@@ -374,7 +374,6 @@ def test_corpus_parses_and_views_without_exception():
     print(f"\ncorpus: {len(sources)} files, {containers} containers, {elapsed:.2f}s, {kinds}")
     assert kinds.get(("compose", None), 0) == 0 and kinds.get(("k8s", None), 0) == 0
     assert containers > 1000
-    assert elapsed < 15  # ~1.4 s on the 2-core dev machine; generous for loaded CI
 
 
 def test_null_values_count_as_absent():

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from pathlib import Path
 from typing import Optional
 
@@ -498,7 +497,8 @@ def test_hypothesis_never_raises():
     run()
 
 
-def test_every_corpus_dockerfile_parses_fast_and_without_exception():
+def test_every_corpus_dockerfile_parses_without_exception():
+    # Speed is measured by benchmarks/bench.py, not asserted here (a loaded CI machine is no clock).
     folder = corpus_dir()
     if folder is None:
         pytest.skip("shared corpus not present")
@@ -507,12 +507,9 @@ def test_every_corpus_dockerfile_parses_fast_and_without_exception():
         text, _ = decode(path.read_bytes(), path.name)
         sources.append(SourceFile(path.name, text, "dockerfile"))
     assert len(sources) > 100
-    start = time.perf_counter()
     results = [parse(s) for s in sources]
-    elapsed = time.perf_counter() - start
     assert all(isinstance(r.model, Dockerfile) for r in results)
     assert sum(len(r.model.instructions) for r in results) > len(sources)
-    assert elapsed < 1.5, f"parsing {len(sources)} files took {elapsed:.2f}s"
     for r in results:
         for ins in r.model.instructions:
             assert isinstance(ins, Instruction) and ins.keyword_span.start >= ins.span.start

@@ -371,7 +371,7 @@ def test_workflow_permissions():
     assert lint["with"]["paths"] == "examples/"
     ci = load(REPO / ".github" / "workflows" / "ci.yml")
     (test,) = ci["jobs"].values()
-    assert test["strategy"]["matrix"]["python-version"] == ["3.9", "3.12"]
+    assert test["strategy"]["matrix"]["python-version"] == ["3.9", "3.10", "3.11", "3.12", "3.13"]
     assert any(s.get("run") == "bash .ci/run" for s in test["steps"])
 
 
@@ -379,7 +379,7 @@ def test_action_interface():
     doc = load(ACTION)
     assert doc["runs"]["using"] == "composite"
     assert set(doc["inputs"]) == {"paths", "config", "preset", "failure-threshold", "sarif-file", "upload-sarif",
-                                  "category", "fix"}
+                                  "category", "fix", "baseline"}
     assert doc["inputs"]["failure-threshold"]["default"] == "error"
     assert doc["inputs"]["upload-sarif"]["default"] == "true"
     assert doc["inputs"]["category"]["default"] == "hardenlint"
@@ -390,6 +390,31 @@ def test_action_interface():
     (threshold,) = [i for i, s in enumerate(steps) if "EXIT_CODE" in (s.get("env") or {})]
     assert threshold > upload[0], "the job must fail only after the SARIF upload"
     assert steps[upload[0]]["with"]["category"] == "${{ inputs.category }}"
+    (lint,) = [s for s in steps if s.get("id") == "lint"]
+    checks = [line for line in lint["run"].splitlines() if "-m hardenlint check" in line and "--fix" not in line]
+    assert len(checks) == 1 and "--format github" in lines_after(lint["run"], checks[0]), "the action lints once"
+
+
+def lines_after(text: str, first: str) -> str:
+    """`first` and its continuation lines."""
+    lines = text.splitlines()
+    i = lines.index(first)
+    out = [lines[i]]
+    while out[-1].rstrip().endswith("\\"):
+        i += 1
+        out.append(lines[i])
+    return "\n".join(out)
+
+
+def test_composite_action_with_a_baseline_reports_only_new_findings(tmp_path):
+    probe = tmp_path / "probe"
+    write_tree(probe, INSECURE)
+    subprocess.run([sys.executable, "-m", "hardenlint", "check", ".", "--write-baseline", "hl-baseline.json"],
+                   cwd=probe, check=True, capture_output=True)
+    files = {**INSECURE, "hl-baseline.json": (probe / "hl-baseline.json").read_text()}
+    runner, failed = composite(tmp_path, files, {"baseline": "hl-baseline.json", "failure-threshold": "note"})
+    outs = runner.action_outputs()
+    assert failed is None and outs["exit-code"] == "0" and outs["findings"] == "0", runner.logs["lint"].stderr
 
 
 # --- the composite action's shell steps, run locally ----------------------------------------

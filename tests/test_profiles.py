@@ -87,6 +87,7 @@ def test_profile_paths_in_yaml_config(repo, monkeypatch, capsys):
     ({"profiles": {"devcontainer": {"rules": []}}}, "unknown key 'rules'"),
     ({"profiles": {"ci": {"ignore": ["HL201"]}}}, "a new profile needs paths"),
     ({"profiles": {"ci": "HL201"}}, "expected a mapping"),
+    ({"profiles": {"devcontainer": {"follow-compose-references": "no"}}}, "expected true or false"),
 ])
 def test_profile_config_errors(data, needle):
     with pytest.raises(ConfigError) as e:
@@ -118,3 +119,10 @@ def test_broken_devcontainer_json_never_a_traceback(tmp_path, monkeypatch, capsy
     assert load_jsonc(text) is None or not isinstance(load_jsonc(text), dict) or text.startswith('{"d')
     got = rules_for(tmp_path, monkeypatch, capsys)
     assert got["compose.yaml"] & LEFT_OUT
+
+
+def test_following_compose_references_can_be_turned_off(repo, monkeypatch, capsys):
+    (repo / ".hardenlint.yaml").write_text("profiles:\n  devcontainer:\n    follow-compose-references: false\n")
+    got = rules_for(repo, monkeypatch, capsys)
+    assert got["docker-compose.dev.yml"] == got["compose.yaml"], "the named compose file is linted as any other"
+    assert got[".devcontainer/Dockerfile"] == got["Dockerfile"] - LEFT_OUT, "the folder still has the profile"

@@ -252,6 +252,7 @@ def test_tags_pagination_follows_link(reg, tmp_path, capsys):
         code, out, err = hl(capsys, "check", "--resolve", "--diff", "--select", "HL101", *resolve_args())
         assert f"{proxy.host}/lib/app:1.2.3@{reg.index}" in out, err
         assert sum("/tags/list" in p for _, p, _ in proxy.seen) >= 3
+        assert len(set(proxy.clients)) == 1 < len(proxy.clients), "one kept-alive connection for one lookup"
     finally:
         proxy.stop()
 
@@ -385,6 +386,19 @@ def test_bearer_token_flow_over_verified_tls(token_reg, tmp_path, capsys, monkey
     _assert_secret_free(text + (tmp_path / "cache" / "resolve-v1.json").read_text(), PASSWORD, *issued)
     code, out, err = hl(capsys, "pin", "--insecure-registry", realm_host)
     assert (tmp_path / "Dockerfile").read_text() == f"FROM {h}/team/app:5.0@{token_reg.index}\nUSER 1\n", err
+
+
+def test_anonymous_bearer_token(token_reg, tmp_path, capsys, monkeypatch):
+    """Public images on a token registry (Docker Hub's case): a token without credentials."""
+    monkeypatch.setenv("SSL_CERT_FILE", token_reg.cert)
+    realm_host = token_reg.tokens.realm.split("/")[2]
+    (tmp_path / "Dockerfile").write_text(f"FROM {token_reg.host}/team/app:5.0\nUSER 1\n")
+    token_reg.tokens.anonymous = True
+    try:
+        code, out, err = hl(capsys, "pin", "--insecure-registry", realm_host)
+    finally:
+        token_reg.tokens.anonymous = False
+    assert (tmp_path / "Dockerfile").read_text() == f"FROM {token_reg.host}/team/app:5.0@{token_reg.index}\nUSER 1\n", err
 
 
 # -- no network without --resolve ----------------------------------------------------------------

@@ -28,12 +28,13 @@ def _modules_after(tmp_path, *args):
     (tmp_path / "Dockerfile").write_text(DOCKERFILE)
     code = textwrap.dedent(f"""
         import sys
+        before = set(sys.modules)  # what the interpreter (site, .pth files) imported already
         from hardenlint.cli import main
         try:
             main({["check", "--no-color", *args, str(tmp_path / "Dockerfile")]!r})
         except SystemExit:
             pass
-        print(" ".join(sorted(sys.modules)))
+        print(" ".join(sorted(set(sys.modules) - before)))
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path).stdout
     return set(out.split("\n")[-2].split())

@@ -6,7 +6,7 @@ from .record import field, record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Optional, Tuple
+    from typing import Any, Optional, Tuple
 
 
 @record(frozen=True)
@@ -55,12 +55,15 @@ class Violation:
 
     `level` is only set by rules whose catalogue entry gives a level that depends on the case
     (for example HL305 is an error for SYS_ADMIN); config overrides still win.
+    `deferred` (a `hardenlint.model.objects.Deferred`) marks a finding that the run-wide object
+    index decides once every file is read (cross-object rules such as HL316 and HL410).
     """
 
     span: Span
     message: str
     fix: Optional[Fix] = None
     level: Optional[str] = None
+    deferred: Any = None
 
 
 @record

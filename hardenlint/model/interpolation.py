@@ -89,7 +89,7 @@ def read_env_file(path: str, shown: str, known: Optional[Mapping[str, Variable]]
         elif raw[:1] == '"':
             value = _double_quoted(raw)
         else:
-            value = re.split(r"\s#", raw, 1)[0].rstrip()
+            value = re.split(r"\s#", raw, maxsplit=1)[0].rstrip()
         if expand and "$" in value:
             scope = dict(known or {})
             scope.update(out)

@@ -34,9 +34,11 @@ def references(parsed: Parsed) -> Iterator[Tuple[ImageRef, Optional[str]]]:
                 yield c.image, None
 
 
-def gather(linter: Linter, files: Iterable[Tuple[str, str]] = (), sources: Iterable[SourceFile] = ()) -> List[Tuple[Query, str]]:
-    """The queries the enabled rules need for these files ((path, kind) pairs) and sources; the
-    parsed files are kept on the linter so the lint does not parse them again."""
+def gather(linter: Linter, files: Iterable[Tuple[str, str]] = (), sources: Iterable[SourceFile] = (),
+           images: Iterable[ImageRef] = ()) -> List[Tuple[Query, str]]:
+    """The queries the enabled rules need for these files ((path, kind) pairs), sources and
+    images (of objects rendered by kustomize); the parsed files are kept on the linter so the
+    lint does not parse them again."""
     from ..engine import display_path
 
     enabled = linter.enabled
@@ -61,13 +63,16 @@ def gather(linter: Linter, files: Iterable[Tuple[str, str]] = (), sources: Itera
             continue  # unreadable or undecodable: the lint reports it
     for source in sources:
         add(source)
+    for ref in images:
+        out.extend((q, ref.raw) for q in queries_for(ref, None, pin, check_digest, check_outdated))
     return out
 
 
-def resolve(linter: Linter, files: Iterable[Tuple[str, str]] = (), sources: Iterable[SourceFile] = ()) -> Resolutions:
+def resolve(linter: Linter, files: Iterable[Tuple[str, str]] = (), sources: Iterable[SourceFile] = (),
+            images: Iterable[ImageRef] = ()) -> Resolutions:
     """Resolve what the run needs and set it on the linter."""
     cfg = linter.config
-    queries = gather(linter, files, sources)
+    queries = gather(linter, files, sources, images)
 
     def make_client():
         from .client import Client

@@ -199,7 +199,7 @@ def _name_val_error(keyword: str, args: str, escape: str) -> Optional[str]:
     if not words:
         return None
     if "=" not in words[0]:
-        if len(re.split(r"[\t\v\f\r ]+", args, 1)) < 2:
+        if len(re.split(r"[\t\v\f\r ]+", args, maxsplit=1)) < 2:
             return f"{keyword} must have two arguments (`{keyword} name=value`)"
         return None
     for w in words:

@@ -28,7 +28,7 @@ from typing import Callable, List, Mapping, Optional, Tuple
 
 from ..catalogue import expand_selector
 from ..model.compose_view import compose_views, is_compose_root
-from ..model.container import YamlFile
+from ..model.container import PodView, YamlFile
 from ..model.findings import Span, Violation
 from ..model.interpolation import Variable, interpolate
 from ..model.kubernetes_view import (
@@ -167,7 +167,7 @@ def parse(source: SourceFile, environment: Optional[Callable[[], Mapping[str, Va
                         pv = persistent_volume(source, obj)
                         if pv is not None:
                             host_volumes.append(pv)
-                sups = _annotation_suppressions(source, model, objects)
+                sups = _annotation_suppressions(source, model, objects, pods)
                 model.documents.append(root)
                 model.objects.extend(objects)
                 model.pods.extend(pods)
@@ -194,14 +194,23 @@ def _json_errors(text: str) -> List[YamlError]:
     return []
 
 
-def _annotation_suppressions(source: SourceFile, model: YamlFile, objects: List[MappingNode]):
+def _annotation_suppressions(source: SourceFile, model: YamlFile, objects: List[MappingNode],
+                             pods: Optional[List[PodView]] = None):
+    """(rule ids, first line, last line) of the objects' `hardenlint.io/ignore` annotations, on the
+    object's metadata or its pod template's (from `pods` when given, else found again)."""
     out: List[Tuple[frozenset, int, int]] = []
     idx = source.index
+    pod_metadata = {id(p.object): p.metadata for p in pods} if pods is not None else None
     for obj in objects:
-        holders = [get(obj, "metadata", "annotations")]
-        template = pod_template(obj)
-        if template is not None and template is not obj:
-            holders.append(get(template, "metadata", "annotations"))
+        metadata = get(obj, "metadata")
+        holders = [get(metadata, "annotations")]
+        if pod_metadata is not None:
+            template_metadata = pod_metadata.get(id(obj))
+        else:
+            template = pod_template(obj)
+            template_metadata = get(template, "metadata") if template is not None else None
+        if template_metadata is not None and template_metadata is not metadata:
+            holders.append(get(template_metadata, "annotations"))
         ids: set = set()
         for ann in holders:
             e = get_entry(ann, IGNORE_ANNOTATION)

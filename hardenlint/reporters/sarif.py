@@ -34,7 +34,7 @@ import hashlib
 import json
 import os
 import re
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
 import attr
@@ -305,6 +305,9 @@ def _invocation(report: Report, rule_index: Dict[str, int]):
         loc = _mk(om.Location, physical_location=_mk(om.PhysicalLocation, artifact_location=_artifact_location(path)))
         notes.append(_mk(om.Notification, level="note", message=_mk(om.Message, text=f"skipped: {scrub(reason)}"),
                          locations=[loc]))
+    for path, msg in report.notes:
+        loc = _mk(om.Location, physical_location=_mk(om.PhysicalLocation, artifact_location=_artifact_location(path)))
+        notes.append(_mk(om.Notification, level="note", message=_mk(om.Message, text=scrub(msg)), locations=[loc]))
     for ref, msg in sorted((report.unresolved or {}).items()):  # --resolve: not findings
         notes.append(_mk(om.Notification, level="warning", message=_mk(om.Message, text=f"cannot resolve `{ref}`: {msg}")))
     kw: Dict[str, Any] = {"execution_successful": not (report.internal_errors or report.unreadable)}
@@ -345,5 +348,76 @@ def build(report: Report, category: Optional[str] = None):
     return _mk(om.SarifLog, schema_uri=SCHEMA_URI, version="2.1.0", runs=[_mk(om.Run, **run_kw)])
 
 
+# --- GitHub code scanning's limits --------------------------------------------------------
+# docs.github.com, "SARIF support for code scanning" / "SARIF results exceed limit": an upload is
+# at most 10 MB gzip-compressed; a run may hold 25,000 results and rules, but only 5,000 results
+# (by severity) and 100 locations per result are kept. We stay within what is kept.
+
+MAX_GZIP_BYTES = 10 * 1024 * 1024
+MAX_RESULTS = 5000
+MAX_LOCATIONS = 100
+MAX_RULES = 25000
+_LEVEL_ORDER = {"error": 0, "warning": 1, "note": 2, "none": 3}
+
+
+def _dumps(log: Any) -> str:
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _gzip_size(text: str) -> int:
+    import gzip
+
+    return len(gzip.compress(text.encode("utf-8"), compresslevel=6))
+
+
+def fit_github_limits(log: Dict[str, Any], max_results: int = MAX_RESULTS,
+                      max_gzip_bytes: int = MAX_GZIP_BYTES) -> Tuple[str, Optional[str]]:
+    """The log's text within code scanning's limits, and a message saying what was left out (None
+    when nothing was). Results are dropped lowest level first (notes, then warnings, then errors),
+    the most severe kept; the message is also a `toolExecutionNotifications` entry."""
+    run = log["runs"][0]
+    results: List[Dict[str, Any]] = run.get("results") or []
+    rules = run["tool"]["driver"].get("rules") or []
+    if len(rules) > MAX_RULES:
+        raise ValueError(f"{len(rules)} rules in one SARIF run; code scanning takes at most {MAX_RULES}")
+    clipped = 0
+    for r in results:
+        if len(r.get("locations") or ()) > MAX_LOCATIONS:
+            r["locations"] = r["locations"][:MAX_LOCATIONS]
+            clipped += 1
+    by_severity = sorted(range(len(results)), key=lambda i: (_LEVEL_ORDER.get(results[i].get("level", "warning"), 1), i))
+    keep = min(len(results), max_results)
+    text = ""
+    while True:
+        kept = sorted(by_severity[:keep])
+        if keep < len(results):
+            run["results"] = [results[i] for i in kept]
+        text = _dumps(log)
+        if len(text.encode("utf-8")) <= max_gzip_bytes or _gzip_size(text) <= max_gzip_bytes or keep == 0:
+            break
+        keep = keep * 9 // 10
+    dropped = [results[i] for i in by_severity[keep:]]
+    if not dropped and not clipped:
+        return text, None
+    parts = []
+    if dropped:
+        counts = {lvl: sum(1 for r in dropped if r.get("level", "warning") == lvl) for lvl in ("error", "warning", "note")}
+        what = ", ".join(f"{n} {lvl}" for lvl, n in counts.items() if n)
+        parts.append(f"left out {len(dropped)} of {len(results)} results ({what}), lowest levels first; "
+                     f"the {keep} kept are the most severe")
+    if clipped:
+        parts.append(f"kept the first {MAX_LOCATIONS} locations of {clipped} results")
+    message = ("SARIF output is cut to what GitHub code scanning ingests (at most "
+               f"{max_results} results per run, {MAX_LOCATIONS} locations per result, "
+               f"{max_gzip_bytes // (1024 * 1024)} MB gzip-compressed): " + "; ".join(parts)
+               + ". Run with --format json for every finding.")
+    inv = run.setdefault("invocations", [{"executionSuccessful": True}])[0]
+    inv.setdefault("toolExecutionNotifications", []).append({"level": "warning", "message": {"text": message}})
+    return _dumps(log), message
+
+
 def render(report: Report, category: Optional[str] = None) -> str:
-    return json.dumps(to_json(build(report, category)), indent=2, ensure_ascii=False) + "\n"
+    text, message = fit_github_limits(to_json(build(report, category)))
+    if message is not None:
+        report.notices.append(message)
+    return text

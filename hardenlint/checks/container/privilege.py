@@ -549,19 +549,27 @@ def host_devices(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
 
 @check("HL316", "K")
 def service_account_token_automounted(f: YamlFile, ctx: RuleContext) -> Iterable[Violation]:
-    """Pod spec without `automountServiceAccountToken: false`."""
+    """Pod spec without `automountServiceAccountToken: false`. When the pod does not set it, the
+    finding waits for the run-wide index: its ServiceAccount may turn automounting off
+    (resolver in `checks/cluster/tokens.py`)."""
+    from ...model.objects import Deferred, effective_namespace
+    from ...model.rbac import pod_service_account
+
     for pod in f.pods:
         s = pod.automount_service_account_token
         if s is not None and s.is_false():
             continue
+        deferred = None
         if s is not None:
             span, edits = s.span, replace_value(s, "false")
         else:
             loc = pod.where("automount_service_account_token")
             span, edits = pod.missing_anchor("automount_service_account_token"), patch.set_key(f, loc.node, loc.path, False)
+            ns = effective_namespace(pod.kind, text_value(get(pod.object, "metadata", "namespace")))
+            deferred = Deferred("HL316", (ns, pod_service_account(pod.spec)))
         yield Violation(span, f"{pod.label} mounts a Kubernetes API token into every container; set "
                               f"`automountServiceAccountToken: false` unless the pod calls the API",
-                        fix("set `automountServiceAccountToken: false`", edits, "unsafe"))
+                        fix("set `automountServiceAccountToken: false`", edits, "unsafe"), deferred=deferred)
 
 
 SAFE_SYSCTLS = frozenset((

@@ -345,7 +345,7 @@ def ssh_exposed(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
             continue
         servers = _SSH_SERVERS | ({"openssh"} if tool == "apk" else set())
         for w in _packages(cmd):
-            name = re.split(r"[=<>~]", w.value, 1)[0]
+            name = re.split(r"[=<>~]", w.value, maxsplit=1)[0]
             if name in servers:
                 yield Violation(sc.word_span(w), f"`{name}` installs an SSH server in the image; use "
                                 "`docker exec` / `kubectl exec` instead of SSH into containers")

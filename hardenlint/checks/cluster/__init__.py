@@ -1,0 +1,1 @@
+"""Checks of cluster objects (RBAC, ServiceAccounts, Namespaces) and cross-object checks."""
