@@ -7,7 +7,7 @@ as the CLI's options do: `preset` and `select` replace, `extendSelect` and `igno
 """
 from __future__ import annotations
 
-import dataclasses
+import copy
 import datetime
 import os
 from dataclasses import dataclass
@@ -94,7 +94,12 @@ def apply(cfg: Config, settings: Settings) -> Config:
         changes["extend_select"] = cfg.extend_select + settings.extend_select
     if settings.ignore:
         changes["ignore"] = cfg.ignore + settings.ignore
-    return dataclasses.replace(cfg, **changes) if changes else cfg
+    if not changes:
+        return cfg
+    out = copy.copy(cfg)
+    for name, value in changes.items():
+        setattr(out, name, value)
+    return out
 
 
 @dataclass
