@@ -29,7 +29,7 @@ from hardenlint.engine import Linter  # noqa: E402
 from hardenlint.fixer import fix_source  # noqa: E402
 from hardenlint.source import SourceFile  # noqa: E402
 
-from .conftest import REPO  # noqa: E402
+from hardenlint.server.objects import available as objects_available  # noqa: E402
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -434,8 +434,9 @@ async def test_utf16_columns(fresh: LanguageClient, tmp_path: Path):
     doc = Doc(fresh, tmp_path / "Dockerfile", text, "dockerfile")
     sudo = next(d for d in await doc.diagnostics() if d.code == "HL204")
     # VS Code can watch files for the server: it is asked to watch the config files
-    assert {w["globPattern"] for r in fresh.registrations for w in r.register_options["watchers"]} == {
-        "**/.hardenlint.yaml", "**/.hardenlint.yml", "**/pyproject.toml"}
+    watched = {w["globPattern"] for r in fresh.registrations for w in r.register_options["watchers"]}
+    assert {"**/.hardenlint.yaml", "**/.hardenlint.yml", "**/pyproject.toml"} <= watched
+    assert ("**/*.{yaml,yml,json}" in watched) == objects_available()  # manifests, for cross-file rules
     line = text.splitlines()[1]
     col = line.index("sudo") + 1  # the emoji is two UTF-16 code units
     assert sudo.range.start == lsp.Position(1, col) and sudo.range.end == lsp.Position(1, col + 4)
