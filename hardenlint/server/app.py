@@ -24,6 +24,7 @@ from . import hover as hover_text
 from .actions import FIX_ALL, Builder
 from .documents import Linted, classify, is_json, lint
 from .objects import WorkspaceObjects, steps
+from .protocol import Protocol
 from .settings import Configs, Settings, parse_settings
 
 log = logging.getLogger("hardenlint.server")
@@ -45,7 +46,8 @@ class Doc:
 
 class HardenlintServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("hardenlint", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
+        super().__init__("hardenlint", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
+                         protocol_cls=Protocol)
         self.configs = Configs()
         self.settings = Settings()
         self.init_settings: Any = None
