@@ -13,7 +13,7 @@ from ...model.record import field, record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import List, Optional
+    from typing import List, Optional, Tuple
 
 _OPERATORS = ("&&", "||", ";;", "|&", "|", ";", "&", "(", ")")
 _OPERATOR_START = frozenset(o[0] for o in _OPERATORS)
@@ -44,12 +44,20 @@ class Command:
 
     def name_index(self) -> int:
         """Index of the command name, past `NAME=value` assignments and wrappers (`sudo -E`)."""
-        return command_start(self.argv)
+        return self._start()[0]
 
     @property
     def name(self) -> str:
-        i = self.name_index()
-        return program(self.words[i].value) if i < len(self.words) else ""
+        return self._start()[1]
+
+    def _start(self) -> Tuple[int, str]:
+        """(name index, name), worked out once per `words` list: many checks ask for them."""
+        cached = self.__dict__.get("_start_of")
+        if cached is None or cached[0] is not self.words:
+            i = command_start(self.argv)
+            name = program(self.words[i].value) if i < len(self.words) else ""
+            cached = self.__dict__["_start_of"] = (self.words, i, name)
+        return cached[1], cached[2]
 
 
 def program(word: str) -> str:
