@@ -35,6 +35,10 @@ _LONG_WITH_ARG = {"zypper": {"--root", "--config", "--reposd-dir", "--cache-dir"
 def tool_and_subcommand(cmd: Command) -> Tuple[str, int]:
     """(tool, index of its subcommand word or -1): `apt-get -y install` -> ("apt-get", 2);
     `python3 -m pip install` -> ("pip", 3)."""
+    return cmd.derived(_tool_and_subcommand)
+
+
+def _tool_and_subcommand(cmd: Command) -> Tuple[str, int]:
     i = cmd.name_index()
     words = cmd.words
     if i >= len(words):
