@@ -23,6 +23,7 @@ SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "fish"}
 _MAX_DEPTH = 4
 # Characters that are just part of a word (nothing above treats them specially), read in one go.
 _ORDINARY = lazyre.compile(r"[^ \t\r\n\\'\"$`<>&|;()]*")
+_ORDINARY_IN_DOUBLE_QUOTES = lazyre.compile(r'[^"\\$`]*')
 
 
 @record
@@ -202,8 +203,9 @@ class _Reader:
                         buf.append(text[i:j + 1])
                         i = j + 1
                     else:
-                        buf.append(ch)
-                        i += 1
+                        j = _ORDINARY_IN_DOUBLE_QUOTES.match(text, i + 1).end()
+                        buf.append(text[i:j])
+                        i = j
                 i += 1
             elif c == "$" and nxt == "(":
                 start_word()
