@@ -205,7 +205,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         raise UsageError("`-` (stdin) cannot be combined with other paths")
     reports = _reports(args)
     try:
-        report, diff = run(paths, cfg, args)
+        report, diff = _run_with_progress(run, paths, cfg, args)
     except RunError as e:
         raise UsageError(str(e)) from None
     if args.write_baseline:
@@ -235,6 +235,17 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.diff:
         return 1 if diff else 0
     return 1 if report.at_or_above(cfg.failure_threshold) else 0
+
+
+def _run_with_progress(run, paths: List[str], cfg: Config, args: argparse.Namespace):
+    """`run(...)` with progress on a terminal for long runs, erased before the report prints."""
+    from .progress import Progress, wanted
+
+    progress = Progress(wanted(args, paths), color=not getattr(args, "no_color", False))
+    try:
+        return run(paths, cfg, args, progress)
+    finally:
+        progress.close()
 
 
 def _print_errors(report: Report) -> bool:
@@ -268,7 +279,7 @@ def _cmd_pin(args: argparse.Namespace) -> int:
     run_args = argparse.Namespace(fix=not dry, diff=dry, unsafe_fixes=args.update, force_exclude=args.force_exclude,
                                   stdin_filename=None)
     try:
-        report, diff = run(args.paths or ["."], cfg, run_args)
+        report, diff = _run_with_progress(run, args.paths or ["."], cfg, run_args)
     except RunError as e:
         raise UsageError(str(e)) from None
     stream = sys.stderr if args.diff else sys.stdout

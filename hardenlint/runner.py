@@ -18,6 +18,7 @@ import sys
 from .config import Config
 from .discover import inside, kind_for_explicit, walk
 from .engine import FileResult, Linter, display_path
+from .progress import Progress
 from .report import Report
 from .source import SourceError, SourceFile, decode
 
@@ -39,8 +40,10 @@ def _collect(paths: List[str], cfg: Config, force_exclude: bool) -> List[Tuple[s
         raise RunError(f"no such file or folder: {e.args[0]}") from None
 
 
-def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
-    """Lint (and with --fix/--diff, fix) everything; returns the report and a unified diff."""
+def run(paths: List[str], cfg: Config, args, progress: Optional[Progress] = None) -> Tuple[Report, str]:
+    """Lint (and with --fix/--diff, fix) everything; returns the report and a unified diff.
+    `progress` counts the files (and registry lookups); the caller closes it."""
+    progress = progress or Progress()
     linter = Linter(cfg)
     report = Report(enabled_rules=linter.enabled, dry_run=args.diff and not args.fix)
     fixing = args.fix or args.diff
@@ -50,15 +53,16 @@ def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
         _run_stdin(linter, args, report, diffs, fixing, unsafe)
         return report, "".join(diffs)
     files = _collect(paths, cfg, args.force_exclude)
-    kust = _kustomize(linter, paths, files)
+    kust = _kustomize(linter, paths, files, progress)
     if kust is not None:
         files = kust.remaining
     if cfg.resolve:  # before any worker is forked: the workers inherit the answers
         from .oci.session import resolve
 
-        report.unresolved = resolve(linter, files, images=kust.images() if kust is not None else ()).errors
+        report.unresolved = resolve(linter, files, images=kust.images() if kust is not None else (),
+                                    progress=progress).errors
     if fixing:
-        linter.index = _index_first(linter, files)
+        linter.index = _index_first(linter, files, progress)
         writable = _writable(paths)
         items = []
         for path, kind in files:
@@ -69,7 +73,8 @@ def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
                                       f"{os.path.realpath(path)}, outside the paths given")
             items.append((path, kind, mode))
         work = functools.partial(_fix_one, unsafe=unsafe)
-        for outcome in _map(work, linter, items):
+        progress.phase("fixing files", len(items))
+        for outcome in _map(work, linter, items, progress):
             _add(report, outcome.result, outcome.text)
             report.fixed_by_rule.update(outcome.applied)
             if args.diff and outcome.diff:
@@ -78,7 +83,8 @@ def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
             _fix_kustomize(report, kust, unsafe, bool(args.fix), bool(args.diff), diffs)
         return report, "".join(diffs)
     linter.defer = True
-    results = _map(Linter.lint_path, linter, files)
+    progress.phase("linting files", len(files))
+    results = _map(Linter.lint_path, linter, files, progress)
     if any(r.pending for r in results):
         from .engine import resolve_pending
         from .model.objects import ObjectIndex
@@ -95,7 +101,7 @@ def run(paths: List[str], cfg: Config, args) -> Tuple[Report, str]:
     return report, ""
 
 
-def _index_first(linter: Linter, files: List[Tuple[str, str]]):
+def _index_first(linter: Linter, files: List[Tuple[str, str]], progress: Progress):
     """The run's ObjectIndex before fixing, or None when no selected rule needs one."""
     yaml_files = [item for item in files if item[1] != "dockerfile"]
     if not yaml_files:
@@ -107,7 +113,8 @@ def _index_first(linter: Linter, files: List[Tuple[str, str]]):
         return None
     from .model.objects import ObjectIndex
 
-    return ObjectIndex.build(o for objs in _map(_objects_of, linter, yaml_files) for o in objs)
+    progress.phase("indexing objects", len(yaml_files))
+    return ObjectIndex.build(o for objs in _map(_objects_of, linter, yaml_files, progress) for o in objs)
 
 
 def _objects_of(linter: Linter, fs_path: str, kind: str) -> tuple:
@@ -126,14 +133,14 @@ def _objects_of(linter: Linter, fs_path: str, kind: str) -> tuple:
         return ()
 
 
-def _kustomize(linter: Linter, paths: List[str], files: List[Tuple[str, str]]):
+def _kustomize(linter: Linter, paths: List[str], files: List[Tuple[str, str]], progress: Progress):
     """The kustomize part of the run (roots rendered), or None when no kustomization is found."""
     names = ("kustomization.yaml", "kustomization.yml", "Kustomization")
     if not any(os.path.basename(p) in names for p, _k in files):
         return None
     from .kustomize.lint import KustomizeRun
 
-    return KustomizeRun(linter, paths, files)
+    return KustomizeRun(linter, paths, files, progress=progress)
 
 
 def _add_kustomize(report: Report, kust, found, errors: List[str]) -> None:
@@ -210,19 +217,33 @@ def _work(item: Tuple[str, str]):
     return func(linter, *item)
 
 
-def _map(func: Callable, linter: Linter, files: List[Tuple[str, str]]) -> List:
-    """`func(linter, path, kind)` for every file, in order; in worker processes for large runs."""
+def _map(func: Callable, linter: Linter, files: List[Tuple[str, str]], progress: Optional[Progress] = None) -> List:
+    """`func(linter, path, kind)` for every file, in order; in worker processes for large runs.
+    `progress` advances by one per file done."""
+    advance = progress.advance if progress is not None else (lambda: None)
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_MIN_FILES or workers < 2:
-        return [func(linter, *item) for item in files]
+        return _in_process(func, linter, files, advance)
     import multiprocessing
 
     try:
         ctx = multiprocessing.get_context("fork")
     except ValueError:  # no fork (Windows, some macOS setups): stay in this process
-        return [func(linter, *item) for item in files]
+        return _in_process(func, linter, files, advance)
+    out = []
     with ctx.Pool(workers, initializer=_init_worker, initargs=(func, linter)) as pool:
-        return pool.map(_work, files, chunksize=max(1, len(files) // (workers * 8)))
+        for result in pool.imap(_work, files, chunksize=max(1, len(files) // (workers * 8))):  # in order
+            out.append(result)
+            advance()
+    return out
+
+
+def _in_process(func: Callable, linter: Linter, files: List[Tuple[str, str]], advance: Callable[[], None]) -> List:
+    out = []
+    for item in files:
+        out.append(func(linter, *item))
+        advance()
+    return out
 
 
 def _add(report: Report, result: FileResult, text: Optional[str] = None) -> None:

@@ -459,3 +459,35 @@ def test_stdin_fix_pins(reg, capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
     code, out, err = hl(capsys, "check", "-", "--resolve", "--fix", "--select", "HL103", *resolve_args())
     assert out == f"FROM {reg.host}/tools/one:2.0@{reg.one}\nUSER 1\n", err
+
+
+def test_progress_counts_registry_lookups(reg, tmp_path, capsys, monkeypatch):
+    """With a terminal, the run reports the files read for references and each registry lookup."""
+    from hardenlint import progress
+
+    seen = []
+
+    class Recorder(progress.Progress):
+        def __init__(self, *args, **kwargs):
+            super().__init__(True, delay=3600)
+
+        def phase(self, label, total=None):
+            seen.append([label, total, 0])
+            super().phase(label, total)
+
+        def advance(self, steps=1):
+            seen[-1][2] += steps
+            super().advance(steps)
+
+    monkeypatch.setattr(progress, "Progress", Recorder)
+    h = reg.host
+    (tmp_path / "Dockerfile").write_text(f"FROM {h}/lib/app:1.2\nFROM {h}/tools/one:2.0\nUSER 10001\n")
+    (tmp_path / "compose.yaml").write_text(f"services:\n  web:\n    image: {h}/solo\n")
+    code, out, err = hl(capsys, "check", "--resolve", "--select", "HL101", *resolve_args(), ".")
+    assert code == 1, out + err
+    assert ["finding image references", 2, 2] in seen
+    assert ["registry lookups", 3, 3] in seen  # three tags asked, each counted once answered
+    assert seen[-1] == ["linting files", 2, 2]
+    seen.clear()
+    hl(capsys, "check", "--resolve", "--select", "HL101", *resolve_args(), ".")  # all from the cache
+    assert [s[0] for s in seen] == ["finding image references", "linting files"]

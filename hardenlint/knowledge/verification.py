@@ -295,6 +295,15 @@ def insecure_command(argv: Sequence[str]) -> List[Insecure]:
     return out
 
 
+_JUDGED_ENV = frozenset({"PYTHONHTTPSVERIFY", "NODE_TLS_REJECT_UNAUTHORIZED", "GIT_SSL_NO_VERIFY", "PIP_TRUSTED_HOST",
+                         "UV_INSECURE_HOST", "GOINSECURE", "GOSUMDB", "GOFLAGS"})
+
+
+def judges_env(name: str) -> bool:
+    """Whether `insecure_env` can flag `name` at all (callers skip working out other values)."""
+    return name in _JUDGED_ENV or name.lower() == "npm_config_strict_ssl"
+
+
 def insecure_env(name: str, value: Optional[str]) -> Optional[str]:
     """A message when setting `name` to `value` turns verification off, else None.
 

@@ -211,10 +211,13 @@ class KustomizeRun:
     """The kustomize part of one run: roots, their builds, and the files they take over."""
 
     def __init__(self, linter, paths: List[str], files: List[Tuple[str, str]],
-                 overrides: Optional[Dict[str, str]] = None, roots: Optional[List[str]] = None) -> None:
+                 overrides: Optional[Dict[str, str]] = None, roots: Optional[List[str]] = None,
+                 progress=None) -> None:
         """`roots`: render these kustomization folders instead of finding the roots among
-        `files` (benchmarks render every kustomization on its own)."""
+        `files` (benchmarks render every kustomization on its own). `progress`
+        (`hardenlint.progress.Progress`) counts the roots rendered and linted."""
         self.linter = linter
+        self.progress = progress
         self._given_folders = [os.path.normcase(os.path.realpath(p)) for p in paths if os.path.isdir(p)]
         self._given_files = {os.path.normcase(os.path.realpath(p)) for p in paths
                              if os.path.isfile(p) and not os.path.islink(p)}
@@ -276,7 +279,8 @@ class KustomizeRun:
 
     def _render(self) -> None:
         self.builds = []
-        for d in self.roots:
+        roots = self.progress.iterate(self.roots, "rendering kustomize roots") if self.progress else self.roots
+        for d in roots:
             self.builds.append(build(d, self.ws))
 
     # ---------------------------------------------------------------- linting
@@ -295,7 +299,7 @@ class KustomizeRun:
         sup_cache: Dict[str, object] = {}
         checked = []  # (root, violations): every object checked before any fix is mapped
         records: Dict[str, list] = {}  # root -> its rendered objects, for cross-object rules
-        for b in self.builds:
+        for b in (self.progress.iterate(self.builds, "linting kustomize roots") if self.progress else self.builds):
             for r in b.resources:
                 if r.kind in SKIP_KINDS or r.stub:
                     continue

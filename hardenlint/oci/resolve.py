@@ -135,8 +135,9 @@ class Resolver:
         self.make_client, self.cache = make_client, cache
         self.client: Optional["Client"] = None
 
-    def resolve(self, queries: Iterable[Tuple[Query, str]]) -> Resolutions:
-        """Answer (query, reference as written) pairs: cache first, then the registry in parallel."""
+    def resolve(self, queries: Iterable[Tuple[Query, str]], progress=None) -> Resolutions:
+        """Answer (query, reference as written) pairs: cache first, then the registry in parallel;
+        `progress` (`hardenlint.progress.Progress`) counts the registry lookups done."""
         out = Resolutions()
         wanted: Dict[Query, List[str]] = {}
         for q, raw in queries:
@@ -150,8 +151,12 @@ class Resolver:
         todo = [q for q in wanted if not self._from_cache(q, out)]
         if todo:
             self.client = self.make_client()
+            if progress is not None:
+                progress.phase("registry lookups", len(todo))
             with ThreadPoolExecutor(max_workers=min(WORKERS, len(todo))) as pool:
                 for q, answer in zip(todo, pool.map(self._lookup, todo)):
+                    if progress is not None:
+                        progress.advance()
                     if isinstance(answer, str):
                         for raw in wanted[q]:
                             out.errors.setdefault(raw, answer)

@@ -69,9 +69,12 @@ def gather(linter: Linter, files: Iterable[Tuple[str, str]] = (), sources: Itera
 
 
 def resolve(linter: Linter, files: Iterable[Tuple[str, str]] = (), sources: Iterable[SourceFile] = (),
-            images: Iterable[ImageRef] = ()) -> Resolutions:
-    """Resolve what the run needs and set it on the linter."""
+            images: Iterable[ImageRef] = (), progress=None) -> Resolutions:
+    """Resolve what the run needs and set it on the linter; `progress`
+    (`hardenlint.progress.Progress`) counts the files read and the registry lookups."""
     cfg = linter.config
+    if progress is not None:
+        files = progress.iterate(files, "finding image references")
     queries = gather(linter, files, sources, images)
 
     def make_client():
@@ -81,5 +84,5 @@ def resolve(linter: Linter, files: Iterable[Tuple[str, str]] = (), sources: Iter
         return Client(Credentials(), insecure=cfg.insecure_registries)
 
     cache = Cache(ttl=cfg.resolve_cache_ttl) if cfg.resolve_cache and queries else None
-    linter.resolved = Resolver(make_client, cache).resolve(queries)
+    linter.resolved = Resolver(make_client, cache).resolve(queries, progress)
     return linter.resolved

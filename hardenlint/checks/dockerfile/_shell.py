@@ -8,18 +8,22 @@ command are skipped.
 """
 from __future__ import annotations
 
+from ... import lazyre
 from ...knowledge.verification import command_start
 from ...model.record import field, record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import List, Optional
+    from typing import Any, Callable, List, Optional
 
 _OPERATORS = ("&&", "||", ";;", "|&", "|", ";", "&", "(", ")")
 _OPERATOR_START = frozenset(o[0] for o in _OPERATORS)
 _RESERVED = {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "time"}
 SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "fish"}
 _MAX_DEPTH = 4
+# Characters that are just part of a word (nothing above treats them specially), read in one go.
+_ORDINARY = lazyre.compile(r"[^ \t\r\n\\'\"$`<>&|;()]*")
+_ORDINARY_IN_DOUBLE_QUOTES = lazyre.compile(r'[^"\\$`]*')
 
 
 @record
@@ -44,12 +48,30 @@ class Command:
 
     def name_index(self) -> int:
         """Index of the command name, past `NAME=value` assignments and wrappers (`sudo -E`)."""
-        return command_start(self.argv)
+        return self.derived(_name_index)
 
     @property
     def name(self) -> str:
-        i = self.name_index()
-        return program(self.words[i].value) if i < len(self.words) else ""
+        return self.derived(_name)
+
+    def derived(self, compute: Callable[["Command"], Any]) -> Any:
+        """`compute(self)`, worked out once per `words` list: many checks ask the same of a command."""
+        memo = self.__dict__.get("_derived")
+        if memo is None or memo[0] is not self.words:
+            memo = self.__dict__["_derived"] = (self.words, {})
+        values = memo[1]
+        if compute not in values:
+            values[compute] = compute(self)
+        return values[compute]
+
+
+def _name_index(cmd: Command) -> int:
+    return command_start(cmd.argv)
+
+
+def _name(cmd: Command) -> str:
+    i = cmd.name_index()
+    return program(cmd.words[i].value) if i < len(cmd.words) else ""
 
 
 def program(word: str) -> str:
@@ -181,8 +203,9 @@ class _Reader:
                         buf.append(text[i:j + 1])
                         i = j + 1
                     else:
-                        buf.append(ch)
-                        i += 1
+                        j = _ORDINARY_IN_DOUBLE_QUOTES.match(text, i + 1).end()
+                        buf.append(text[i:j])
+                        i = j
                 i += 1
             elif c == "$" and nxt == "(":
                 start_word()
@@ -227,8 +250,9 @@ class _Reader:
                     i += len(op)
                     continue
                 start_word()
-                buf.append(c)
-                i += 1
+                j = _ORDINARY.match(text, i + 1).end()  # c and the ordinary characters after it
+                buf.append(text[i:j])
+                i = j
         end_command("")
 
 

@@ -5,7 +5,7 @@ import re
 
 from ... import lazyre
 from ...knowledge import images
-from ...knowledge.verification import insecure_command, insecure_env
+from ...knowledge.verification import insecure_command, insecure_env, judges_env
 from ...model.dockerfile import Dockerfile, Instruction, Stage
 from ...model.findings import Edit, Fix, Span, Violation
 from ...model.image import ImageRef, parse_image
@@ -275,6 +275,8 @@ def _insecure_env_findings(df: Dockerfile) -> Iterator[Violation]:
             continue
         pairs = env_words(ins)
         for name, value, span, k in pairs:
+            if not judges_env(name):
+                continue
             value = _read_value(df, ins, span, name, value)
             msg = insecure_env(name, value) if value is not None else None
             if not msg:

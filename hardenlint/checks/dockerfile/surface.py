@@ -35,6 +35,10 @@ _LONG_WITH_ARG = {"zypper": {"--root", "--config", "--reposd-dir", "--cache-dir"
 def tool_and_subcommand(cmd: Command) -> Tuple[str, int]:
     """(tool, index of its subcommand word or -1): `apt-get -y install` -> ("apt-get", 2);
     `python3 -m pip install` -> ("pip", 3)."""
+    return cmd.derived(_tool_and_subcommand)
+
+
+def _tool_and_subcommand(cmd: Command) -> Tuple[str, int]:
     i = cmd.name_index()
     words = cmd.words
     if i >= len(words):
@@ -539,9 +543,11 @@ def world_writable_permissions(df: Dockerfile, ctx: RuleContext) -> Iterable[Vio
     targets by another chmod of the RUN)."""
     for _stage, _ins, scripts in runs(df):
         placed = [(sc, c) for sc in scripts for c in sc.commands]
-        cmds = [c for _sc, c in placed]
-        found = [(sc, c, w, d, t) for k, (sc, c) in enumerate(placed)
-                 for w, d, t in _mode_words(c, _made_dirs(cmds[:k]))]
+        found = []
+        made: set = set()  # directories made by the commands before this one
+        for sc, c in placed:
+            found.extend((sc, c, w, d, t) for w, d, t in _mode_words(c, made))
+            made |= _made_dirs([c])
         sticky = {t.rstrip("/") for _sc, _c, w, _d, ts in found if adds_sticky(w.value) for t in ts}
         for sc, cmd, w, directory, targets in found:
             prefix = "--mode=" if w.value.startswith("--mode=") else ""
