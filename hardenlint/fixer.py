@@ -11,6 +11,11 @@ parsable stay. Passes repeat until no fixable finding is left or nothing changes
 MAX_PASSES times; if a text comes back that was already seen (two rules undoing each other) the
 loop stops on the same member of that cycle every time, so a second `--fix` changes nothing.
 
+A multi-document Kubernetes manifest is fixed one document at a time (`_fix_by_document`): each
+pass re-parses and re-lints only that document, the other documents' objects stay in the object
+index, and the joined text is linted and checked once; on a 3 MB manifest this is what keeps
+`--fix` within a few lints' time. Its result is the whole-text loop's (tests/test_fix_documents.py).
+
 Edits are written by the rules with "\\n"; in a CRLF file every inserted "\\n" becomes "\\r\\n",
 and an edit that ends a file without a final newline adds none (`normalise_edit`, which the
 SARIF reporter uses too). A BOM stays, and the file is replaced atomically (temp file in the
@@ -303,6 +308,16 @@ def fix_source(linter: Linter, source: SourceFile, unsafe: bool) -> FixOutcome:
     """Fix one in-memory source; nothing is written."""
     result, parsed = linter.lint_source(source)
     judge = _Judge(source, parsed)
+    by_document = _fix_by_document(linter, source, unsafe, result, parsed, judge)
+    if by_document is not None:
+        return by_document
+    return _fix_whole(linter, source, unsafe, result, parsed, judge)
+
+
+def _fix_whole(linter: Linter, source: SourceFile, unsafe: bool, result: FileResult, parsed,
+               judge: _Judge) -> FixOutcome:
+    """The loop over the whole text (and again checking every pass when the final text fails the
+    YAML or kind-validity check)."""
     state = _loop(linter, source, unsafe, _State(source.text, result, parsed, Counter()), judge)
     if state.text != source.text and not (judge.keeps_yaml(state.text) and judge.keeps_kind(state.text, state.parsed)):
         judge.each_pass = True
@@ -311,6 +326,85 @@ def fix_source(linter: Linter, source: SourceFile, unsafe: bool) -> FixOutcome:
     fixed = sum(state.applied.values())
     final.fixed = fixed
     return FixOutcome(final, state.text, fixed, state.applied, source.text, result.secret_spans)
+
+
+def _fix_by_document(linter: Linter, source: SourceFile, unsafe: bool, result: FileResult, parsed,
+                     judge: _Judge) -> Optional[FixOutcome]:
+    """A multi-document Kubernetes manifest fixed one document at a time, or None when the file
+    is not one (or the result does not pass the checks: the caller then fixes the whole text).
+
+    The per-file rules read one object at a time and the documents are independent, so each
+    document with a fixable finding is fixed alone (its passes re-parse and re-lint that document
+    only), with the other documents' objects in the object index for the cross-object rules. The
+    joined text is then linted once, checked like any fixed text (parser verdict, YAML shape,
+    kind validity) and, should a fixable finding remain, the whole-text loop goes on from it."""
+    from .model.yamlnodes import split_documents
+
+    text = source.text
+    if (parsed is None or parsed.kind != "kubernetes" or source.is_json or "ignore-file" in text
+            or text.count("\r\n") not in (0, text.count("\n"))):
+        return None
+    ranges = split_documents(text)
+    if len(ranges) < 2:
+        return None
+    starts = [a for a, _ in ranges]
+    wanted = {bisect.bisect_right(starts, f.fix.edits[0].start) - 1
+              for f in result.findings if allowed(f.fix, unsafe)}
+    if not wanted:
+        return None
+    base_index = linter.index
+    pieces: List[str] = []
+    applied: Counter = Counter()
+    try:
+        for i, (a, b) in enumerate(ranges):
+            piece = text[a:b]
+            if i in wanted:
+                others = _DocumentIndex(base_index, source.path,
+                                        [r for r in result.objects if r.span.start < a],
+                                        [r for r in result.objects if r.span.start >= b])
+                linter.index = others
+                done = fix_source(linter, SourceFile(source.path, piece, source.kind), unsafe)
+                if done.text is None or done.result.kind != "kubernetes":
+                    return None
+                piece = done.text
+                applied.update(done.applied)
+            pieces.append(piece)
+    finally:
+        linter.index = base_index
+    joined = "".join(pieces)
+    new_result, new_parsed = linter.lint_source(SourceFile(source.path, joined, source.kind, source.bom))
+    if joined != text:
+        saved, judge.each_pass = judge.each_pass, True
+        try:
+            if not judge.keeps_parsing(joined, new_parsed):
+                return None
+        finally:
+            judge.each_pass = saved
+    state = _loop(linter, source, unsafe, _State(joined, new_result, new_parsed, applied), judge)
+    if state.text != joined and not (judge.keeps_yaml(state.text) and judge.keeps_kind(state.text, state.parsed)):
+        return None
+    final = state.result
+    fixed = sum(state.applied.values())
+    final.fixed = fixed
+    return FixOutcome(final, state.text, fixed, state.applied, source.text, result.secret_spans)
+
+
+class _DocumentIndex:
+    """The run's object index as one document of a file sees it while that document is fixed
+    alone: its own objects (as just parsed) between those of the file's other documents."""
+
+    def __init__(self, base, path: str, before: list, after: list) -> None:
+        self.base, self.path, self.before, self.after = base, path, before, after
+
+    def replace(self, path: str, records):
+        from .model.objects import ObjectIndex
+
+        if path != self.path:  # pragma: no cover - the fixer lints this file only
+            return self.base.replace(path, records) if self.base is not None else ObjectIndex.build(records)
+        file_records = self.before + list(records) + self.after
+        if self.base is None:
+            return ObjectIndex.build(file_records)
+        return self.base.replace(path, file_records)
 
 
 def _loop(linter: Linter, source: SourceFile, unsafe: bool, state: "_State", judge: _Judge) -> "_State":

@@ -1,0 +1,125 @@
+"""`--fix` on a multi-document Kubernetes manifest fixes one document at a time (re-linting only
+that document per pass): the result must be the bytes the whole-text loop gives."""
+from __future__ import annotations
+
+import pytest
+
+from hardenlint import fixer
+from hardenlint.config import Config
+from hardenlint.engine import Linter
+from hardenlint.fixer import fix_source
+from hardenlint.source import SourceFile
+
+WORKLOAD = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {{app: {name}}}
+  template:
+    metadata:
+      labels: {{app: {name}}}
+    spec:
+      serviceAccountName: {sa}
+      containers:
+        - name: app
+          image: registry.example/{name}:1.2
+          ports:
+            - containerPort: 8080
+        - name: side
+          image: registry.example/side:3
+"""
+
+SERVICE_ACCOUNT = """\
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: runner
+  namespace: shop
+automountServiceAccountToken: false
+"""
+
+CONFIG_MAP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  a: "1"
+"""
+
+
+def manifest(newline: str = "\n") -> str:
+    docs = [WORKLOAD.format(name="web", sa="runner"), CONFIG_MAP, SERVICE_ACCOUNT,
+            WORKLOAD.format(name="api", sa="missing"), "# a comment-only document\n",
+            WORKLOAD.format(name="jobs", sa="runner").replace("Deployment", "StatefulSet")]
+    return "".join("---\n" + d for d in docs).replace("\n", newline)
+
+
+def fix_both(text: str, unsafe: bool, monkeypatch):
+    """(by document, whole text) outcomes of fixing `text`, and how many lints each took."""
+    linter = Linter(Config(preset="strict"))
+    calls = []
+    real = linter.lint_source
+
+    def counting(source):
+        calls.append(len(source.text))
+        return real(source)
+
+    monkeypatch.setattr(linter, "lint_source", counting)
+    source = SourceFile("deploy.yaml", text, "kubernetes")
+    by_document = fix_source(linter, source, unsafe)
+    sizes = list(calls)
+    with monkeypatch.context() as m:
+        m.setattr(fixer, "_fix_by_document", lambda *a: None)
+        whole = fix_source(linter, source, unsafe)
+    return by_document, whole, sizes
+
+
+@pytest.mark.parametrize("unsafe", [False, True])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_by_document_gives_the_whole_text_result(unsafe, newline, monkeypatch):
+    text = manifest(newline)
+    by_document, whole, sizes = fix_both(text, unsafe, monkeypatch)
+    assert whole.text != text and whole.fixed > 3  # fixes in several documents
+    assert by_document.text == whole.text
+    assert by_document.applied == whole.applied and by_document.fixed == whole.fixed
+    assert [(f.rule, f.span, f.message) for f in by_document.result.findings] == \
+           [(f.rule, f.span, f.message) for f in whole.result.findings]
+    # the passes linted single documents: only the first and the final lint saw the whole text
+    assert sizes.count(len(text)) == 1 and sizes.count(len(whole.text)) == 1
+    assert sizes[1:-1] and all(s < len(text) for s in sizes[1:-1])
+    if newline == "\r\n":
+        assert "\n" not in by_document.text.replace("\r\n", "")
+
+
+def test_by_document_is_idempotent(monkeypatch):
+    first, _, _ = fix_both(manifest(), True, monkeypatch)
+    second, _, _ = fix_both(first.text, True, monkeypatch)
+    assert second.text == first.text and second.fixed == 0
+
+
+def test_cross_object_fix_sees_the_other_documents(monkeypatch):
+    """HL316's fix depends on the ServiceAccount being in the index: another document here."""
+    by_document, whole, _ = fix_both(manifest(), True, monkeypatch)
+    assert by_document.applied["HL316"] == whole.applied["HL316"] == 1  # `api` (account `missing`) only
+
+
+def test_ignore_file_and_mixed_endings_take_the_whole_text_path(monkeypatch):
+    used = []
+    real = fixer._fix_by_document
+
+    def spy(*args):
+        out = real(*args)
+        used.append((args[1].text, out is not None))
+        return out
+
+    monkeypatch.setattr(fixer, "_fix_by_document", spy)
+    linter = Linter(Config(preset="strict"))
+    texts = ["# hardenlint ignore-file=HL999\n" + manifest(), manifest().replace("\n", "\r\n", 3), manifest()]
+    for text in texts:
+        fix_source(linter, SourceFile("deploy.yaml", text, "kubernetes"), True)
+    assert [by_document for text, by_document in used if text in texts] == [False, False, True]
