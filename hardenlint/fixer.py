@@ -42,6 +42,7 @@ from .source import DecodeError, SourceError, SourceFile, read_source
 
 MAX_PASSES = 30  # fixes inserting at one point (a container's missing settings) take a pass each
 YAML_KINDS = ("compose", "kubernetes", "yaml")
+BY_DOCUMENT_FROM = 3  # insertions at one point (passes) from which a manifest is fixed by document
 
 
 @record
@@ -348,10 +349,11 @@ def _fix_by_document(linter: Linter, source: SourceFile, unsafe: bool, result: F
     if len(ranges) < 2:
         return None
     starts = [a for a, _ in ranges]
-    wanted = {bisect.bisect_right(starts, f.fix.edits[0].start) - 1
-              for f in result.findings if allowed(f.fix, unsafe)}
-    if not wanted:
-        return None
+    fixable = [f.fix for f in result.findings if allowed(f.fix, unsafe)]
+    at_one_point = Counter(e.start for fx in fixable for e in fx.edits if e.start == e.end)
+    if max(at_one_point.values(), default=0) < BY_DOCUMENT_FROM:
+        return None  # a pass or two: the whole text costs less than the documents one by one
+    wanted = {bisect.bisect_right(starts, fx.edits[0].start) - 1 for fx in fixable}
     base_index = linter.index
     pieces: List[str] = []
     applied: Counter = Counter()

@@ -61,6 +61,7 @@ def manifest(newline: str = "\n") -> str:
 
 def fix_both(text: str, unsafe: bool, monkeypatch):
     """(by document, whole text) outcomes of fixing `text`, and how many lints each took."""
+    monkeypatch.setattr(fixer, "BY_DOCUMENT_FROM", 1)
     linter = Linter(Config(preset="strict"))
     calls = []
     real = linter.lint_source
@@ -118,6 +119,7 @@ def test_ignore_file_and_mixed_endings_take_the_whole_text_path(monkeypatch):
         return out
 
     monkeypatch.setattr(fixer, "_fix_by_document", spy)
+    monkeypatch.setattr(fixer, "BY_DOCUMENT_FROM", 1)
     linter = Linter(Config(preset="strict"))
     texts = ["# hardenlint ignore-file=HL999\n" + manifest(), manifest().replace("\n", "\r\n", 3), manifest()]
     for text in texts:
