@@ -145,3 +145,15 @@ def test_family_user():
     assert images.family_user(ref("node:22-slim")) == "node"
     assert images.family_user(ref("gcr.io/distroless/static-debian12")) == "nonroot"
     assert images.family_user(ref("python:3.12")) is None
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.text(alphabet="ab./", max_size=8), st.text(alphabet="ab./*", max_size=8))
+def test_image_glob_agrees_with_fnmatchcase(name, pattern):
+    from fnmatch import fnmatchcase
+
+    from hardenlint.knowledge.images import _glob
+
+    assert _glob(name, pattern) == fnmatchcase(name, pattern)

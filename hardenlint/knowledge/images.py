@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from fnmatch import fnmatchcase
 from functools import lru_cache
 
 from ..model.image import DOCKER_HUB, ImageRef
@@ -178,6 +177,23 @@ def _major(tag: str) -> Optional[int]:
     return int(m.group(1)) if m else None
 
 
+def _glob(name: str, pattern: str) -> bool:
+    """`fnmatchcase` for the `*`-only patterns of the data file, without compiling a regex
+    (a one-file run would otherwise pay a compile per pattern at start-up)."""
+    first, *rest = pattern.split("*")
+    if not rest:
+        return name == first
+    if not name.startswith(first):
+        return False
+    pos, last = len(first), rest.pop()
+    for part in rest:
+        found = name.find(part, pos)
+        if found < 0:
+            return False
+        pos = found + len(part)
+    return len(name) - pos >= len(last) and name.endswith(last)
+
+
 @lru_cache(maxsize=512)
 def user_family(ref: ImageRef) -> Optional[dict]:
     """The entry of `data/image_users.json` that describes this image's default user, or None."""
@@ -186,7 +202,7 @@ def user_family(ref: ImageRef) -> Optional[dict]:
     key = image_key(ref)
     tag = ref.tag or "latest"
     for e in _user_families():
-        if not any(fnmatchcase(key, p) for p in e["images"]) or any(fnmatchcase(key, p) for p in e.get("not_images", ())):
+        if not any(_glob(key, p) for p in e["images"]) or any(_glob(key, p) for p in e.get("not_images", ())):
             continue
         if "tag_words" in e and not _has_word(tag, e["tag_words"]):
             continue
