@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 
+from .atomic import replace_file
 from .model.record import record
 
 TYPE_CHECKING = False
@@ -83,16 +84,9 @@ def build(report: Report, path: str) -> str:
 def write(report: Report, path: str) -> int:
     """Write the baseline atomically; returns the number of findings it records."""
     text = build(report, path)
-    tmp = f"{path}.tmp{os.getpid()}"
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        replace_file(path, text.encode("utf-8"))
     except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
         raise BaselineError(f"cannot write baseline {path}: {e.strerror or e}") from None
     return len(report.findings)
 

@@ -29,12 +29,11 @@ import errno
 import functools
 import hashlib
 import os
-import stat
 import sys
-import tempfile
 from collections import Counter
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
+from .atomic import replace_file
 from .engine import FileResult, Linter, display_path
 from .model.findings import Edit, Finding, Fix
 from .model.record import field, record
@@ -534,26 +533,7 @@ def write_atomic(path: str, data: bytes) -> None:
     A file the user cannot write (read-only) is refused with PermissionError: `os.replace` only
     needs the folder to be writable, so without this check it would replace a read-only file."""
     target = os.path.realpath(path)
-    folder = os.path.dirname(target) or "."
     st = os.stat(target)
     if not os.access(target, os.W_OK):
         raise PermissionError(errno.EACCES, "the file is read-only", path)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".hardenlint-tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, stat.S_IMODE(st.st_mode))
-        if hasattr(os, "chown"):
-            try:
-                os.chown(tmp, st.st_uid, st.st_gid)
-            except OSError:
-                pass
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    replace_file(target, data, like=st)

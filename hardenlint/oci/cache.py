@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import time
 from typing import Any, Dict, Optional
+
+from ..atomic import replace_file
 
 VERSION = 1
 FILE_NAME = "resolve-v1.json"
@@ -80,16 +81,7 @@ class Cache:
                 if section != "digests":  # drop expired entries so the file stays small
                     current[section] = {k: v for k, v in current[section].items()
                                         if isinstance(v, dict) and self.now - v.get("at", 0) < self.ttl}
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".resolve-", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    json.dump({"version": VERSION, **current}, f, separators=(",", ":"), sort_keys=True)
-                os.replace(tmp, self.path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            body = json.dumps({"version": VERSION, **current}, separators=(",", ":"), sort_keys=True)
+            replace_file(self.path, body.encode("utf-8"))
         except OSError:
             pass
