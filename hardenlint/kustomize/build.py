@@ -20,7 +20,7 @@ from typing import List, Optional, Set, Tuple
 from yaml.error import Mark
 
 from ..model.positions import LineIndex
-from ..model.yamlnodes import MappingNode, Node, ScalarNode, SequenceNode, is_null
+from ..model.yamlnodes import MappingNode, Node, ScalarNode, SequenceNode, is_null, map_marks
 from . import fieldspecs, json6902, merge, replacements, transformers as tf
 from .load import LoadError, Workspace, compose_named, is_remote, kustomization_file
 from .nodes import items, lookup, lookup_path, mapping, pairs, text, with_key
@@ -314,28 +314,14 @@ def _relocate_inline(docs: List[Node], holder: Node, idx: LineIndex) -> None:
             if t.strip():
                 indent = len(t) - len(t.lstrip(" "))
                 break
-    seen = set()
-    stack = list(docs)
-    while stack:
-        n = stack.pop()
-        if id(n) in seen:
-            continue
-        seen.add(id(n))
-        for attr in ("start_mark", "end_mark"):
-            m = getattr(n, attr)
-            if m is None:
-                continue
-            if block:
-                line = first + m.line
-                off = idx.offset(line, indent + m.column + 1)
-                setattr(n, attr, Mark(sm.name, off, line - 1, indent + m.column, None, None))
-            else:
-                setattr(n, attr, Mark(sm.name, sm.index, sm.line, sm.column, None, None))
-        if isinstance(n, MappingNode):
-            for a, b in n.value:
-                stack.extend((a, b))
-        elif isinstance(n, SequenceNode):
-            stack.extend(n.value)
+
+    def move(m: Mark) -> Mark:
+        if not block:
+            return Mark(sm.name, sm.index, sm.line, sm.column, None, None)
+        line = first + m.line
+        return Mark(sm.name, idx.offset(line, indent + m.column + 1), line - 1, indent + m.column, None, None)
+
+    map_marks(docs, move)
 
 
 def build(directory: str, ws: Optional[Workspace] = None) -> Build:

@@ -35,7 +35,7 @@ Hostile input
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple, Union
 
 import yaml
 from yaml.error import Mark
@@ -212,10 +212,11 @@ def split_documents(text: str) -> List[Tuple[int, int]]:
     return out
 
 
-def _shift_marks(root: Node, offset: int, lines: int) -> None:
-    """Move every node's marks by `offset` characters and `lines` lines (iterative, each node once)."""
+def map_marks(roots: Iterable[Node], move: Callable[[Mark], Mark]) -> None:
+    """Replace every start and end mark under `roots` by `move(mark)` (iterative, each node once,
+    aliases included)."""
     seen = set()
-    stack = [root]
+    stack = list(roots)
     while stack:
         n = stack.pop()
         if id(n) in seen:
@@ -224,13 +225,18 @@ def _shift_marks(root: Node, offset: int, lines: int) -> None:
         for attr in ("start_mark", "end_mark"):
             m = getattr(n, attr)
             if m is not None:
-                setattr(n, attr, Mark(m.name, m.index + offset, m.line + lines, m.column, None, None))
+                setattr(n, attr, move(m))
         if isinstance(n, MappingNode):
             for k, v in n.value:
                 stack.append(k)
                 stack.append(v)
         elif isinstance(n, SequenceNode):
             stack.extend(n.value)
+
+
+def _shift_marks(root: Node, offset: int, lines: int) -> None:
+    """Move every node's marks by `offset` characters and `lines` lines."""
+    map_marks((root,), lambda m: Mark(m.name, m.index + offset, m.line + lines, m.column, None, None))
 
 
 def compose_stream(text: str) -> Tuple[List[Document], List[YamlError]]:
