@@ -102,10 +102,8 @@ class Instruction:
 
     keyword: str          # upper-case: "RUN"
     span: Span            # keyword to the end of its last line (continuation or heredoc terminator)
-    keyword_span: Span
     flags: List[Flag]
     args: str
-    args_span: Span
     heredocs: List[Heredoc]
     raw_keyword: str = ""       # the keyword as written ("run")
     logical_text: str = ""      # the whole logical line as BuildKit sees it (its Node.Original)
@@ -113,12 +111,23 @@ class Instruction:
     _seg_logical: List[int] = field(default_factory=list, repr=False, compare=False)
     _seg_file: List[int] = field(default_factory=list, repr=False, compare=False)
     _args_start: int = field(default=0, repr=False, compare=False)
+    _keyword_start: int = field(default=0, repr=False, compare=False)
     _escape: str = field(default="\\", repr=False, compare=False)
     _words: Optional[List[Tuple[str, Span]]] = field(default=None, repr=False, compare=False)
     _exec: object = field(default=0, repr=False, compare=False)
     _text_end_line: int = field(default=0, repr=False, compare=False)  # last line before heredoc bodies
 
     # -- positions -------------------------------------------------------------------------------
+    @property
+    def keyword_span(self) -> Span:
+        """The keyword as written."""
+        return self._logical_span(self._keyword_start, self._keyword_start + len(self.raw_keyword))
+
+    @property
+    def args_span(self) -> Span:
+        """`args` in the file (empty at their start when there are none)."""
+        return self._logical_span(self._args_start, self._args_start + len(self.args))
+
     def _file_offset(self, logical: int) -> int:
         k = bisect_right(self._seg_logical, logical) - 1
         if k < 0:

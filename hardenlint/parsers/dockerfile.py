@@ -236,22 +236,15 @@ class _Parser:
     # -- lines -----------------------------------------------------------------------------------
     def run(self) -> Parsed:
         text = self.text
-        starts = self.index.starts
-        n_starts = len(starts)
-        n_text = len(text)
-        nl = n_starts - 1 if (not text or text.endswith("\n")) else n_starts
-        self.nl = nl
-
-        def line_bounds(k: int) -> Tuple[int, int]:
-            return starts[k], (starts[k + 1] - 1 if k + 1 < n_starts else n_text)
-
-        self.line_bounds = line_bounds
+        starts = self.starts = self.index.starts
+        lines = self.lines = text.split("\n")  # lines[k] is text[starts[k]:] up to its "\n"
+        nl = self.nl = len(starts) - 1 if (not text or text.endswith("\n")) else len(starts)
         instructions: List[Instruction] = []
         directives_done = False
         i = 0
         while i < nl:
-            ls, le = line_bounds(i)
-            content = text[ls:le].rstrip("\r\n")
+            ls = starts[i]
+            content = lines[i].rstrip("\r")
             token = content.lstrip()
             if i == 0 and token.startswith("\ufeff"):  # normally removed when the file is read
                 token = token[1:].lstrip()
@@ -283,8 +276,7 @@ class _Parser:
                 self.error(start, end, f"invalid escape character {value!r}: use ` or \\")
 
     def _instruction(self, i: int, ls: int, content: str, token: str) -> Tuple[Instruction, int]:
-        text, escape, nl = self.text, self.escape, self.nl
-        line_bounds = self.line_bounds
+        escape, nl, starts, lines = self.escape, self.nl, self.starts, self.lines
         first_start = ls + len(content) - len(token)
         seg_l = [0]
         seg_f = [first_start]
@@ -295,8 +287,8 @@ class _Parser:
         last_end = ls + len(content)
         while cont and j + 1 < nl:
             j += 1
-            s2, e2 = line_bounds(j)
-            c2 = text[s2:e2].rstrip("\r\n")
+            s2 = starts[j]
+            c2 = lines[j].rstrip("\r")
             last_end = s2 + len(c2)
             t2 = c2.lstrip()
             if not t2 or t2[0] == "#":
@@ -308,7 +300,7 @@ class _Parser:
             total += len(piece)
         logical = pieces[0] if len(pieces) == 1 else "".join(pieces)
 
-        ins = Instruction("", None, None, [], "", None, [], "", logical)  # type: ignore[arg-type]
+        ins = Instruction("", None, [], "", [], "", logical)  # type: ignore[arg-type]
         ins._index = self.index
         ins._seg_logical = seg_l
         ins._seg_file = seg_f
@@ -336,11 +328,10 @@ class _Parser:
         args = logical[a0:a1]
         ins.keyword = keyword
         ins.raw_keyword = raw_kw
-        ins.keyword_span = lspan(kw_start, kw_end)
+        ins._keyword_start = kw_start
         ins.flags = flags
         ins.args = args
         ins._args_start = a0
-        ins.args_span = lspan(a0, a1)
 
         # heredocs
         next_line = j + 1
@@ -384,28 +375,27 @@ class _Parser:
         return out
 
     def _read_heredoc(self, name: str, strip: bool, quoted: bool, fd: int, k: int) -> Tuple[Heredoc, int, int]:
-        text, nl, line_bounds = self.text, self.nl, self.line_bounds
+        text, nl, starts, lines = self.text, self.nl, self.starts, self.lines
         first = k
         terminated = False
         term_end = 0
         while k < nl:
-            s, e = line_bounds(k)
-            pt = text[s:e].rstrip("\r\n")
+            pt = lines[k].rstrip("\r")
             if strip:
                 pt = pt.lstrip("\t")
             if pt == name:
                 terminated = True
-                term_end = s + len(text[s:e].rstrip("\r\n"))
+                term_end = starts[k] + len(lines[k].rstrip("\r"))
                 break
             k += 1
         index = self.index
         if k > first:
-            b0 = line_bounds(first)[0]
-            ls_last, le_last = line_bounds(k - 1)
-            body = text[b0:le_last]
-            span_end = ls_last + len(text[ls_last:le_last].rstrip("\r\n"))
+            b0 = starts[first]
+            ls_last = starts[k - 1]
+            body = text[b0:ls_last + len(lines[k - 1])]
+            span_end = ls_last + len(lines[k - 1].rstrip("\r"))
         else:
-            b0 = line_bounds(k)[0] if k < nl else len(text)
+            b0 = starts[k] if k < nl else len(text)
             body = ""
             span_end = b0
         hd = Heredoc(name, body, Span.of(index, b0, span_end), strip, quoted, b0, None, fd, terminated)
@@ -449,30 +439,33 @@ class _Parser:
         self._check_args(ins, kw, ins.args)
 
     def _check_args(self, ins: Instruction, kw: str, args: str) -> None:
-        where = ins.args_span if args else ins.keyword_span
         if kw in ("ENV", "LABEL"):
             msg = _name_val_error(kw, args, self.escape)
             if msg:
-                self.error(where.start, where.end, msg)
+                self._args_error(ins, args, msg)
         elif kw in _JSON_KEYWORDS or kw == "HEALTHCHECK":
             text = args
             if kw == "HEALTHCHECK":
                 parts = args.split(None, 1)
                 text = parts[1] if len(parts) == 2 else ""
             if "[" in text and parse_json_array(text) == "bad":
-                self.error(where.start, where.end,
-                           f"{kw}: a JSON array form must hold only strings")
+                self._args_error(ins, args, f"{kw}: a JSON array form must hold only strings")
         elif kw == "ONBUILD":
             sub, sub_args = _split_command(args)
             sub = sub.upper()
             if not sub:
-                self.error(where.start, where.end, "ONBUILD requires an instruction to run later")
+                self._args_error(ins, args, "ONBUILD requires an instruction to run later")
             elif sub == "ONBUILD":
-                self.error(where.start, where.end, "ONBUILD ONBUILD is not allowed")
+                self._args_error(ins, args, "ONBUILD ONBUILD is not allowed")
             elif sub in ("FROM", "MAINTAINER"):
-                self.error(where.start, where.end, f"{sub} is not allowed as an ONBUILD trigger")
+                self._args_error(ins, args, f"{sub} is not allowed as an ONBUILD trigger")
             elif sub in KEYWORDS:
                 self._check_args(ins, sub, sub_args)
+
+    def _args_error(self, ins: Instruction, args: str, message: str) -> None:
+        """An error on the instruction's arguments (on its keyword when `args` is empty)."""
+        where = ins.args_span if args else ins.keyword_span
+        self.error(where.start, where.end, message)
 
     # -- model -----------------------------------------------------------------------------------
     def _build(self, instructions: List[Instruction]) -> Dockerfile:

@@ -16,14 +16,18 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable, List, Optional
 
-_OPERATORS = ("&&", "||", ";;", "|&", "|", ";", "&", "(", ")")
-_OPERATOR_START = frozenset(o[0] for o in _OPERATORS)
+_OPERATORS = frozenset(("&&", "||", ";;", "|&", "|", ";", "&", "(", ")"))
 _RESERVED = {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "time"}
 SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "fish"}
 _MAX_DEPTH = 4
 # Characters that are just part of a word (nothing above treats them specially), read in one go.
 _ORDINARY = lazyre.compile(r"[^ \t\r\n\\'\"$`<>&|;()]*")
 _ORDINARY_IN_DOUBLE_QUOTES = lazyre.compile(r'[^"\\$`]*')
+_BLANKS = lazyre.compile(r"[ \t\r]*")
+# Characters the reader looks at one by one (`$` and `#` are handled with the ordinary ones).
+_SPECIAL = frozenset(" \t\r\n\\'\"`<>&|;()")
+# What may follow a plain word (no quotes, escapes or `$(`) for it to end there.
+_WORD_ENDS = frozenset(" \t\r\n;|()")
 
 
 @record
@@ -123,6 +127,7 @@ class _Reader:
         last_end = base
         prev: Optional[Command] = None
         i, n = 0, len(text)
+        ordinary, blanks = _ORDINARY.match, _BLANKS.match
 
         def end_word() -> None:
             nonlocal buf, redirect, last_end
@@ -134,11 +139,6 @@ class _Reader:
                 words.append(Word("".join(buf), base + wstart, base + i, text[wstart:i]))
             last_end = base + i
             buf = None
-
-        def start_word() -> None:
-            nonlocal buf, wstart
-            if buf is None:
-                buf, wstart = [], i
 
         def end_command(op: str) -> None:
             nonlocal words, prev
@@ -159,31 +159,58 @@ class _Reader:
 
         while i < n:
             c = text[i]
-            nxt = text[i + 1] if i + 1 < n else ""
-            if c in " \t\r":
-                end_word()
-                i += 1
+            if c not in _SPECIAL:
+                if c == "$" and text[i + 1:i + 2] == "(":
+                    if buf is None:
+                        buf, wstart = [], i
+                    j = _balanced(text, i + 1)
+                    substitution(i + 2, j)
+                    buf.append(text[i:j + 1])
+                    i = j + 1
+                    continue
+                if c == "#" and buf is None:
+                    j = text.find("\n", i)
+                    i = n if j < 0 else j
+                    continue
+                j = ordinary(text, i + 1).end()  # c and the ordinary characters after it
+                if buf is None:
+                    if j == n or text[j] in _WORD_ENDS:  # a plain word: value and raw text are one
+                        if redirect:
+                            redirect = False
+                        else:
+                            words.append(Word(text[i:j], base + i, base + j, text[i:j]))
+                        last_end = base + j
+                        i = j
+                        continue
+                    buf, wstart = [], i
+                buf.append(text[i:j])
+                i = j
+            elif c in " \t\r":
+                if buf is not None:
+                    end_word()
+                i = blanks(text, i + 1).end()
             elif c == "\n":
                 end_command("\n")
                 i += 1
             elif c == "\\":
+                nxt = text[i + 1:i + 2]
                 if nxt == "\n" or (nxt == "\r" and text[i + 2:i + 3] == "\n"):
                     i += 2 if nxt == "\n" else 3  # line continuation
                     continue
-                start_word()
+                if buf is None:
+                    buf, wstart = [], i
                 buf.append(nxt)
                 i += 2
-            elif c == "#" and buf is None:
-                j = text.find("\n", i)
-                i = n if j < 0 else j
             elif c == "'":
-                start_word()
+                if buf is None:
+                    buf, wstart = [], i
                 j = text.find("'", i + 1)
                 j = n if j < 0 else j
                 buf.append(text[i + 1:j])
                 i = j + 1
             elif c == '"':
-                start_word()
+                if buf is None:
+                    buf, wstart = [], i
                 i += 1
                 while i < n and text[i] != '"':
                     ch = text[i]
@@ -207,26 +234,21 @@ class _Reader:
                         buf.append(text[i:j])
                         i = j
                 i += 1
-            elif c == "$" and nxt == "(":
-                start_word()
-                j = _balanced(text, i + 1)
-                substitution(i + 2, j)
-                buf.append(text[i:j + 1])
-                i = j + 1
             elif c == "`":
-                start_word()
+                if buf is None:
+                    buf, wstart = [], i
                 j = text.find("`", i + 1)
                 j = n if j < 0 else j
                 substitution(i + 1, j)
                 buf.append(text[i:j + 1])
                 i = j + 1
-            elif c in "<>" and nxt == "(" and buf is None:
-                start_word()  # process substitution: one word
+            elif c in "<>" and buf is None and text[i + 1:i + 2] == "(":
+                buf, wstart = [], i  # process substitution: one word
                 j = _balanced(text, i + 1)
                 substitution(i + 2, j)
                 buf.append(text[i:j + 1])
                 i = j + 1
-            elif c in "<>" or (c == "&" and nxt == ">"):
+            elif c in "<>" or (c == "&" and text[i + 1:i + 2] == ">"):
                 if buf is not None and "".join(buf).isdigit():
                     buf = None  # `2>` : the fd number belongs to the redirection
                 else:
@@ -243,16 +265,12 @@ class _Reader:
                 else:
                     redirect = True
                     last_end = base + i
-            else:
-                op = next((o for o in _OPERATORS if text.startswith(o, i)), None) if c in _OPERATOR_START else None
-                if op:
-                    end_command(";" if op in ("(", ")", ";;") else op)
-                    i += len(op)
-                    continue
-                start_word()
-                j = _ORDINARY.match(text, i + 1).end()  # c and the ordinary characters after it
-                buf.append(text[i:j])
-                i = j
+            else:  # an operator
+                op = text[i:i + 2]
+                if op not in _OPERATORS:
+                    op = c
+                end_command(";" if op in ("(", ")", ";;") else op)
+                i += len(op)
         end_command("")
 
 
