@@ -502,18 +502,25 @@ def env_pairs(args: str, escape: str) -> List[Tuple[str, str]]:
     return out
 
 
+def _no_constants(_):
+    raise ValueError("not JSON")
+
+
+_json_decoder = None
+
+
 def parse_json_array(text: str):
     """BuildKit's JSON form: a list of strings; "bad" when it is an array with non-strings; else None."""
+    global _json_decoder
     text = text.lstrip()
     if not text.startswith("["):
         return None
-    import json
+    if _json_decoder is None:
+        import json
 
-    def _no_constants(_):
-        raise ValueError("not JSON")
-
+        _json_decoder = json.JSONDecoder(parse_constant=_no_constants)
     try:
-        value, _ = json.JSONDecoder(parse_constant=_no_constants).raw_decode(text)
+        value, _ = _json_decoder.raw_decode(text)
     except ValueError:
         return None
     if not isinstance(value, list):

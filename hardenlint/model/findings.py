@@ -26,9 +26,7 @@ class Span:
     @classmethod
     def of(cls, index: LineIndex, start: int, end: Optional[int] = None) -> "Span":
         end = start if end is None else end
-        line, column = index.position(start)
-        end_line, end_column = index.position(end)
-        return cls(start, end, line, column, end_line, end_column)
+        return cls(start, end, *index.positions(start, end))
 
 
 @record(frozen=True)

@@ -59,7 +59,7 @@ def parse_image(text: str) -> Optional[ImageRef]:
     Separators inside `${...}` (as in `img:${TAG:-1}` or `${REG}/app`) are not separators.
     """
     raw = text.strip()
-    if not raw or any(c.isspace() for c in raw):
+    if not raw or len(raw.split(None, 1)) > 1:  # empty, or whitespace inside
         return None
     variable = "$" in raw or "{{" in raw
     masked = _mask_braces(raw)
@@ -94,6 +94,8 @@ def parse_image(text: str) -> Optional[ImageRef]:
 
 def _mask_braces(text: str) -> str:
     """`text` with everything inside `${...}` replaced by `_` (same length)."""
+    if "${" not in text:
+        return text
     out, depth = [], 0
     i = 0
     while i < len(text):

@@ -33,9 +33,20 @@ class LineIndex:
 
     def position(self, offset: int) -> Tuple[int, int]:
         """(line, column), both 1-based, of a character offset."""
-        offset = max(0, min(offset, len(self.text)))
-        line = bisect_right(self.starts, offset) - 1
-        return line + 1, offset - self.starts[line] + 1
+        if offset < 0:
+            offset = 0
+        elif offset > len(self.text):
+            offset = len(self.text)
+        starts = self.starts
+        line = bisect_right(starts, offset) - 1
+        return line + 1, offset - starts[line] + 1
+
+    def positions(self, start: int, end: int) -> Tuple[int, int, int, int]:
+        """`position(start) + position(end)`, without a second search when both are on one line."""
+        line, column = self.position(start)
+        if 0 <= start <= end <= len(self.text) and (line == len(self.starts) or end < self.starts[line]):
+            return line, column, line, column + end - start
+        return (line, column) + self.position(end)
 
     def offset(self, line: int, column: int = 1) -> int:
         """Character offset of a 1-based (line, column)."""

@@ -40,11 +40,19 @@ class Word:
 
 @record
 class Command:
+    """One simple command. `name_index()` and `name` are worked out from `words` when the command
+    is made: change no word value afterwards (checks share the commands of a RUN)."""
+
     words: List[Word]
     op: str = ""  # operator after the command: "|", "&&", "||", ";", "&", "\n" or "" (end)
     end: int = 0  # end offset of the command's last token, redirections included
     group: int = 0  # commands of one list share a group; substitutions get their own
     pipe_prev: Optional["Command"] = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        words = self.words
+        i = self._name_index = command_start([w.value for w in words])
+        self.name = program(words[i].value) if i < len(words) else ""  # the program it runs
 
     @property
     def argv(self) -> List[str]:
@@ -52,11 +60,7 @@ class Command:
 
     def name_index(self) -> int:
         """Index of the command name, past `NAME=value` assignments and wrappers (`sudo -E`)."""
-        return self.derived(_name_index)
-
-    @property
-    def name(self) -> str:
-        return self.derived(_name)
+        return self._name_index
 
     def derived(self, compute: Callable[["Command"], Any]) -> Any:
         """`compute(self)`, worked out once per `words` list: many checks ask the same of a command."""
@@ -67,15 +71,6 @@ class Command:
         if compute not in values:
             values[compute] = compute(self)
         return values[compute]
-
-
-def _name_index(cmd: Command) -> int:
-    return command_start(cmd.argv)
-
-
-def _name(cmd: Command) -> str:
-    i = cmd.name_index()
-    return program(cmd.words[i].value) if i < len(cmd.words) else ""
 
 
 def program(word: str) -> str:

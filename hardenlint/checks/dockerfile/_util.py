@@ -114,7 +114,8 @@ def _exec_script(ins: Instruction) -> Optional[Script]:
         else:
             commands = _shell.parse(argv[k])
             for c in commands:  # positions unknown inside: point at the whole string
-                c.words = [Word(w.value, tok.start(), tok.end(), w.raw) for w in c.words]
+                for w in c.words:
+                    w.start, w.end = tok.start(), tok.end()
                 c.end = tok.end()
             return Script(ins, ins.args, commands, ins.offset_of, ins.span_of, True, editable=False)
         return Script(ins, ins.args, commands, ins.offset_of, ins.span_of)  # shell text inside JSON

@@ -508,6 +508,9 @@ def _made_dirs(cmds: List[Command]) -> set:
     return out
 
 
+_MODE_COMMANDS = {"chmod", "find", "mkdir", "install"}  # what _mode_words and _made_dirs read
+
+
 def _mode_words(cmd: Command, made: set) -> Iterator[Tuple[Word, bool, List[str]]]:
     """(mode word, names only directories, targets) of `chmod MODE` (also run by `find -exec` /
     `xargs`), `mkdir -m MODE`, `install [-d] -m MODE`. chmod targets are directories when `find
@@ -546,8 +549,9 @@ def world_writable_permissions(df: Dockerfile, ctx: RuleContext) -> Iterable[Vio
         found = []
         made: set = set()  # directories made by the commands before this one
         for sc, c in placed:
-            found.extend((sc, c, w, d, t) for w, d, t in _mode_words(c, made))
-            made |= _made_dirs([c])
+            if c.name in _MODE_COMMANDS:
+                found.extend((sc, c, w, d, t) for w, d, t in _mode_words(c, made))
+                made |= _made_dirs([c])
         sticky = {t.rstrip("/") for _sc, _c, w, _d, ts in found if adds_sticky(w.value) for t in ts}
         for sc, cmd, w, directory, targets in found:
             prefix = "--mode=" if w.value.startswith("--mode=") else ""
