@@ -20,8 +20,9 @@ _OPERATORS = frozenset(("&&", "||", ";;", "|&", "|", ";", "&", "(", ")"))
 _RESERVED = {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "time"}
 SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "fish"}
 _MAX_DEPTH = 4
-# Characters that are just part of a word (nothing above treats them specially), read in one go.
-_ORDINARY = lazyre.compile(r"[^ \t\r\n\\'\"$`<>&|;()]*")
+# Characters that are just part of a word (nothing above treats them specially), read in one go,
+# and the blanks after them.
+_ORDINARY = lazyre.compile(r"([^ \t\r\n\\'\"$`<>&|;()]*)([ \t\r]*)")
 _ORDINARY_IN_DOUBLE_QUOTES = lazyre.compile(r'[^"\\$`]*')
 _BLANKS = lazyre.compile(r"[ \t\r]*")
 # Characters the reader looks at one by one (`$` and `#` are handled with the ordinary ones).
@@ -167,15 +168,17 @@ class _Reader:
                     j = text.find("\n", i)
                     i = n if j < 0 else j
                     continue
-                j = ordinary(text, i + 1).end()  # c and the ordinary characters after it
+                m = ordinary(text, i + 1)  # c and the ordinary characters after it, then blanks
+                j = m.end(1)
                 if buf is None:
                     if j == n or text[j] in _WORD_ENDS:  # a plain word: value and raw text are one
                         if redirect:
                             redirect = False
                         else:
-                            words.append(Word(text[i:j], base + i, base + j, text[i:j]))
+                            value = text[i:j]
+                            words.append(Word(value, base + i, base + j, value))
                         last_end = base + j
-                        i = j
+                        i = m.end()
                         continue
                     buf, wstart = [], i
                 buf.append(text[i:j])

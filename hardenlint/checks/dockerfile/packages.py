@@ -80,6 +80,7 @@ MANAGERS: Tuple[Manager, ...] = (
 )
 _BY_PROGRAM = {p: m for m in MANAGERS for p in m.programs}
 _PIP = lazyre.compile(r"pip(?:\d+(?:\.\d+)?)?")
+_PYTHON = lazyre.compile(r"python[0-9.]*")
 _LOCAL = lazyre.compile(r"^(?:\.|/|~|[a-z+]+://|git\+|file:|github:)|\.(?:deb|rpm|apk|whl|tar\.gz|tgz|zip|gem|tar\.bz2)$",
                     re.I)
 
@@ -97,7 +98,7 @@ def _program(cmd: Command) -> Tuple[Optional[Manager], str, int]:
     if i >= len(cmd.words):
         return None, "", -1
     name = cmd.name
-    if re.fullmatch(r"python[0-9.]*", name) and [w.value for w in cmd.words[i + 1:i + 3]] == ["-m", "pip"]:
+    if _PYTHON.fullmatch(name) and [w.value for w in cmd.words[i + 1:i + 3]] == ["-m", "pip"]:
         return _BY_PROGRAM["pip"], "pip", i + 3
     if _PIP.fullmatch(name):
         return _BY_PROGRAM["pip"], "pip", i + 1

@@ -14,12 +14,20 @@ from ._util import env_words, word_spans
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Iterable, Iterator, Tuple
+    from typing import Iterable, Iterator, List, Tuple
 
 
-def literal_secrets(df: Dockerfile) -> Iterator[Tuple[object, str, Span, str]]:
+def literal_secrets(df: Dockerfile) -> List[Tuple[object, str, Span, str]]:
     """(instruction, name, span of the `NAME=value` word, value) for every ENV value and ARG
-    default that is a literal secret of a secret-looking name. Also used to redact output."""
+    default that is a literal secret of a secret-looking name. Also used to redact output, so
+    worked out once per file."""
+    found = df.__dict__.get("_literal_secrets")
+    if found is None:
+        found = df.__dict__["_literal_secrets"] = list(_literal_secrets(df))
+    return found
+
+
+def _literal_secrets(df: Dockerfile) -> Iterator[Tuple[object, str, Span, str]]:
     for ins in df.instructions:
         if ins.keyword not in ("ENV", "ARG"):
             continue

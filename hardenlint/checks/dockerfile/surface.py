@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 _APT = {"apt-get", "apt"}
 _RPM = {"yum", "dnf", "microdnf", "tdnf"}
 _PIP = lazyre.compile(r"pip(?:\d+(?:\.\d+)?)?")
+_PYTHON = lazyre.compile(r"python[0-9.]*")
 _OPT_WITH_ARG = {"apt-get": "octe", "apt": "octe", "aptitude": "otFwSO", "yum": "c", "dnf": "c", "pip": "",
                  "zypper": "RcDC"}
 # Long options that take the next word as their value (`zypper --root /x install`).
@@ -44,7 +45,7 @@ def _tool_and_subcommand(cmd: Command) -> Tuple[str, int]:
     if i >= len(words):
         return "", -1
     tool = cmd.name
-    if re.fullmatch(r"python[0-9.]*", tool) and [w.value for w in words[i + 1:i + 3]] == ["-m", "pip"]:
+    if _PYTHON.fullmatch(tool) and [w.value for w in words[i + 1:i + 3]] == ["-m", "pip"]:
         tool, i = "pip", i + 2
     elif _PIP.fullmatch(tool):
         tool = "pip"
@@ -317,6 +318,8 @@ def sudo_in_build(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
 # -- HL205 ---------------------------------------------------------------------------------------
 
 _SSH_SERVERS = {"openssh-server", "dropbear", "dropbear-bin"}
+_APT_OR_RPM = _APT | _RPM
+_VERSION_SEP = lazyre.compile(r"[=<>~]")  # `openssh-server=1:9.2p1-2`
 
 
 def _port_covers_22(text: str) -> bool:
@@ -343,13 +346,13 @@ def ssh_exposed(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
                                     "not run an SSH server (use `docker exec` / `kubectl exec`)")
     for _stage, _ins, sc, cmd in commands(df):
         tool, sub, _w = _sub(cmd)
-        installs = (tool in _APT | _RPM and sub == "install") or (tool == "apk" and sub == "add") \
+        installs = (tool in _APT_OR_RPM and sub == "install") or (tool == "apk" and sub == "add") \
             or (tool == "zypper" and sub in ("install", "in"))
         if not installs:
             continue
         servers = _SSH_SERVERS | ({"openssh"} if tool == "apk" else set())
         for w in _packages(cmd):
-            name = re.split(r"[=<>~]", w.value, maxsplit=1)[0]
+            name = _VERSION_SEP.split(w.value, maxsplit=1)[0]
             if name in servers:
                 yield Violation(sc.word_span(w), f"`{name}` installs an SSH server in the image; use "
                                 "`docker exec` / `kubectl exec` instead of SSH into containers")
