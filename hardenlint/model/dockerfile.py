@@ -113,6 +113,7 @@ class Instruction:
     _args_start: int = field(default=0, repr=False, compare=False)
     _keyword_start: int = field(default=0, repr=False, compare=False)
     _escape: str = field(default="\\", repr=False, compare=False)
+    _split: Optional[List[Tuple[str, int, int]]] = field(default=None, repr=False, compare=False)
     _words: Optional[List[Tuple[str, Span]]] = field(default=None, repr=False, compare=False)
     _exec: object = field(default=0, repr=False, compare=False)
     _text_end_line: int = field(default=0, repr=False, compare=False)  # last line before heredoc bodies
@@ -154,8 +155,14 @@ class Instruction:
     def words(self) -> List[Tuple[str, Span]]:
         """Shell-like words of `args`: quotes and escapes removed, span over the raw word."""
         if self._words is None:
-            self._words = [(w, self.span_of(s, e)) for w, s, e in split_words(self.args, self._escape)]
+            self._words = [(w, self.span_of(s, e)) for w, s, e in self.word_offsets()]
         return list(self._words)
+
+    def word_offsets(self) -> List[Tuple[str, int, int]]:
+        """`words()` as (value, start, end) offsets into `args`, without building spans (read only)."""
+        if self._split is None:
+            self._split = split_words(self.args, self._escape)
+        return self._split
 
     @property
     def exec_form(self) -> Optional[List[str]]:

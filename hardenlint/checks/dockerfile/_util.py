@@ -261,21 +261,20 @@ def image_fix_ok(df: Dockerfile, stage: Stage) -> bool:
     return df.source.text[sp.start:sp.end] == stage.image_text
 
 
-def env_words(ins: Instruction) -> List[Tuple[str, Optional[str], Span, int]]:
-    """(name, value or None, span of the assignment, word index) for each ENV / ARG pair.
+def env_words(ins: Instruction) -> List[Tuple[str, Optional[str], int, int, int]]:
+    """(name, value or None, start, end, word index) for each ENV / ARG pair; `args[start:end]`
+    is the assignment (`ins.span_of(start, end)` its span, built only where a check needs it).
 
     Values have quotes removed; None is an ARG without default. The legacy `ENV NAME value`
     form gives one pair spanning the rest of the line.
     """
-    words = ins.words()
+    words = ins.word_offsets()
     if ins.keyword == "ENV" and words and "=" not in words[0][0]:
-        name, span = words[0]
+        name, start, _end = words[0]
         rest = ins.args.split(None, 1)
-        whole = ins.span_of(0, len(ins.args))
-        return [(name, rest[1] if len(rest) > 1 else "",
-                 Span(span.start, whole.end, span.line, span.column, whole.end_line, whole.end_column), 0)]
+        return [(name, rest[1] if len(rest) > 1 else "", start, len(ins.args), 0)]
     out = []
-    for k, (word, span) in enumerate(words):
+    for k, (word, start, end) in enumerate(words):
         name, eq, value = word.partition("=")
-        out.append((name, value if eq else None, span, k))
+        out.append((name, value if eq else None, start, end, k))
     return out

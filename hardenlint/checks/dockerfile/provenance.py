@@ -85,9 +85,9 @@ def _written_at(df: Dockerfile, use: ImageUse) -> Optional[Span]:
         for ins in reversed(scope):
             if ins.keyword != "ARG":
                 continue
-            for arg, value, span, _k in env_words(ins):
+            for arg, value, start, end, _k in env_words(ins):
                 if arg == name and value is not None:
-                    return span if value == use.ref.raw else None
+                    return ins.span_of(start, end) if value == use.ref.raw else None
     return None
 
 
@@ -274,9 +274,10 @@ def _insecure_env_findings(df: Dockerfile) -> Iterator[Violation]:
         if ins.keyword not in ("ENV", "ARG"):
             continue
         pairs = env_words(ins)
-        for name, value, span, k in pairs:
+        for name, value, start, end, k in pairs:
             if not judges_env(name):
                 continue
+            span = ins.span_of(start, end)
             value = _read_value(df, ins, span, name, value)
             msg = insecure_env(name, value) if value is not None else None
             if not msg:

@@ -31,9 +31,9 @@ def _literal_secrets(df: Dockerfile) -> Iterator[Tuple[object, str, Span, str]]:
     for ins in df.instructions:
         if ins.keyword not in ("ENV", "ARG"):
             continue
-        for name, value, span, _k in env_words(ins):
+        for name, value, start, end, _k in env_words(ins):
             if value is not None and is_secret_name(name) and is_literal_secret(value):
-                yield ins, name, span, value
+                yield ins, name, ins.span_of(start, end), value
 
 
 @check("HL501", "D")

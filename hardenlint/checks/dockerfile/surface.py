@@ -214,6 +214,9 @@ _CLEANUPS = {
 }
 
 
+_CACHE_TOOLS = _APT_FAMILY | {"apk", "pip"} | set(_CLEANUPS)  # what HL203 judges
+
+
 def _cleaned(cmds: List[Command], tool: str) -> bool:
     if tool in _RPM:
         return any(_sub(c)[0] in _RPM and _sub(c)[1] == "clean" for c in cmds)
@@ -235,6 +238,8 @@ def package_cache_kept(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
     for stage, ins, scripts in runs(df, shipping=True):
         placed = [(sc, c) for sc in scripts for c in sc.commands]  # reading order
         cmds = [c for _sc, c in placed]
+        if not any(tool_and_subcommand(c)[0] in _CACHE_TOOLS for c in cmds):
+            continue
         yield from _apt_lists(df, stage, ins, cmds, placed)
         last_apk = _last(cmds, lambda t, sub, c: t == "apk" and sub == "add")
         last_pip = _last(cmds, lambda t, sub, c: t == "pip" and sub == "install")
