@@ -14,7 +14,7 @@ from ...model.record import field, record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, List, Optional
+    from typing import Any, Callable, Dict, List, Optional
 
 _OPERATORS = frozenset(("&&", "||", ";;", "|&", "|", ";", "&", "(", ")"))
 _RESERVED = {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "time"}
@@ -41,8 +41,8 @@ class Word:
 
 @record
 class Command:
-    """One simple command. `name_index()` and `name` are worked out from `words` when the command
-    is made: change no word value afterwards (checks share the commands of a RUN)."""
+    """One simple command. `argv`, `name_index()` and `name` are worked out from `words` when the
+    command is made: change no word value afterwards (checks share the commands of a RUN)."""
 
     words: List[Word]
     op: str = ""  # operator after the command: "|", "&&", "||", ";", "&", "\n" or "" (end)
@@ -52,26 +52,21 @@ class Command:
 
     def __post_init__(self) -> None:
         words = self.words
-        i = self._name_index = command_start([w.value for w in words])
+        self.argv = [w.value for w in words]  # the word values (read only)
+        i = self._name_index = command_start(self.argv)
         self.name = program(words[i].value) if i < len(words) else ""  # the program it runs
-
-    @property
-    def argv(self) -> List[str]:
-        return [w.value for w in self.words]
+        self._derived: Dict[Callable[["Command"], Any], Any] = {}
 
     def name_index(self) -> int:
         """Index of the command name, past `NAME=value` assignments and wrappers (`sudo -E`)."""
         return self._name_index
 
     def derived(self, compute: Callable[["Command"], Any]) -> Any:
-        """`compute(self)`, worked out once per `words` list: many checks ask the same of a command."""
-        memo = self.__dict__.get("_derived")
-        if memo is None or memo[0] is not self.words:
-            memo = self.__dict__["_derived"] = (self.words, {})
-        values = memo[1]
-        if compute not in values:
-            values[compute] = compute(self)
-        return values[compute]
+        """`compute(self)`, worked out once: many checks ask the same of a command."""
+        memo = self._derived
+        if compute not in memo:
+            memo[compute] = compute(self)
+        return memo[compute]
 
 
 def program(word: str) -> str:

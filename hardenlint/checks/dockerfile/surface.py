@@ -61,6 +61,11 @@ def _tool_and_subcommand(cmd: Command) -> Tuple[str, int]:
 
 
 def _sub(cmd: Command) -> Tuple[str, str, Optional[Word]]:
+    """(tool, subcommand, subcommand word) of a command: `apt-get -y install x` -> ("apt-get", "install", ...)."""
+    return cmd.derived(_tool_sub_word)
+
+
+def _tool_sub_word(cmd: Command) -> Tuple[str, str, Optional[Word]]:
     tool, j = tool_and_subcommand(cmd)
     return tool, (cmd.words[j].value if j >= 0 else ""), (cmd.words[j] if j >= 0 else None)
 
