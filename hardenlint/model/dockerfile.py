@@ -431,6 +431,7 @@ def parse_words(rest: str, escape: str) -> List[str]:
     """BuildKit's `parseWords`: split on whitespace outside quotes, keeping quotes and escapes."""
     if "'" not in rest and '"' not in rest and escape not in rest:
         return rest.split()
+    plain, in_double = _word_runs(escape)
     words: List[str] = []
     word = ""
     in_word = False
@@ -454,6 +455,12 @@ def parse_words(rest: str, escape: str) -> List[str]:
                 word += ch
                 i += 1
                 ch = rest[i]
+            else:  # up to the closing quote (or an escape in double quotes), in one step
+                j = rest.find("'", i) if quote == "'" else in_double(rest, i).end()
+                j = n if j < 0 else j
+                word += rest[i:j]
+                i = j
+                continue
             word += ch
             i += 1
             continue
@@ -466,18 +473,35 @@ def parse_words(rest: str, escape: str) -> List[str]:
         if ch in ("'", '"'):
             quote = ch
             blank_ok = True
-        if ch == escape:
+        elif ch == escape:
             if i + 1 == n:
                 i += 1
                 continue
             word += ch
             i += 1
             ch = rest[i]
+        else:  # a run of ordinary characters
+            j = plain(rest, i).end()
+            word += rest[i:j]
+            i = j
+            continue
         word += ch
         i += 1
     if (in_word or quote) and (blank_ok or word):
         words.append(word)
     return words
+
+
+_WORD_RUNS: Dict[str, Tuple[Callable, Callable]] = {}
+
+
+def _word_runs(escape: str) -> Tuple[Callable, Callable]:
+    """`match` of a run of ordinary characters outside quotes and inside double quotes."""
+    runs = _WORD_RUNS.get(escape)
+    if runs is None:
+        e = re.escape(escape)
+        runs = _WORD_RUNS[escape] = (re.compile(rf"[^\s'\"{e}]+").match, re.compile(rf'[^"{e}]+').match)
+    return runs
 
 
 _WS_SPLIT = lazyre.compile(r"[\t\v\f\r ]+")
