@@ -354,16 +354,14 @@ def _fix_by_document(linter: Linter, source: SourceFile, unsafe: bool, result: F
         return None  # a pass or two: the whole text costs less than the documents one by one
     wanted = {bisect.bisect_right(starts, fx.edits[0].start) - 1 for fx in fixable}
     base_index = linter.index
+    file_index = _FileIndex(base_index, source.path, result.objects)
     pieces: List[str] = []
     applied: Counter = Counter()
     try:
         for i, (a, b) in enumerate(ranges):
             piece = text[a:b]
             if i in wanted:
-                others = _DocumentIndex(base_index, source.path,
-                                        [r for r in result.objects if r.span.start < a],
-                                        [r for r in result.objects if r.span.start >= b])
-                linter.index = others
+                linter.index = file_index.document(a, b)
                 done = fix_source(linter, SourceFile(source.path, piece, source.kind), unsafe)
                 if done.text is None or done.result.kind != "kubernetes":
                     return None
@@ -390,22 +388,37 @@ def _fix_by_document(linter: Linter, source: SourceFile, unsafe: bool, result: F
     return FixOutcome(final, state.text, fixed, state.applied, source.text, result.secret_spans)
 
 
-class _DocumentIndex:
-    """The run's object index as one document of a file sees it while that document is fixed
-    alone: its own objects (as just parsed) between those of the file's other documents."""
+class _FileIndex:
+    """The run's object index with this file's objects (as first linted), from which each
+    document being fixed alone gets its view (`document`)."""
 
-    def __init__(self, base, path: str, before: list, after: list) -> None:
-        self.base, self.path, self.before, self.after = base, path, before, after
-
-    def replace(self, path: str, records):
+    def __init__(self, base, path: str, records) -> None:
         from .model.objects import ObjectIndex
 
+        records = sorted(records, key=lambda r: r.span.start)
+        self.path = path
+        self.index = base.replace(path, records) if base is not None else ObjectIndex.build(records)
+        self.first = next((i for i, r in enumerate(self.index) if r.path == path), len(self.index))
+        self.starts = [r.span.start for r in records]
+
+    def document(self, start: int, end: int) -> "_DocumentIndex":
+        """The index as the document at [start, end) of the file sees it."""
+        lo, hi = (self.first + bisect.bisect_left(self.starts, at) for at in (start, end))
+        return _DocumentIndex(self.index, self.path, lo, hi)
+
+
+class _DocumentIndex:
+    """The run's object index as one document of a file sees it while that document is fixed
+    alone: its own objects (as just parsed, `replace`) at places [lo, hi) of `index`, between
+    those of the file's other documents."""
+
+    def __init__(self, index, path: str, lo: int, hi: int) -> None:
+        self.index, self.path, self.lo, self.hi = index, path, lo, hi
+
+    def replace(self, path: str, records):
         if path != self.path:  # pragma: no cover - the fixer lints this file only
-            return self.base.replace(path, records) if self.base is not None else ObjectIndex.build(records)
-        file_records = self.before + list(records) + self.after
-        if self.base is None:
-            return ObjectIndex.build(file_records)
-        return self.base.replace(path, file_records)
+            return self.index.replace(path, records)
+        return self.index.splice(self.lo, self.hi, records)
 
 
 def _loop(linter: Linter, source: SourceFile, unsafe: bool, state: "_State", judge: _Judge) -> "_State":
