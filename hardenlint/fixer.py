@@ -28,6 +28,7 @@ import difflib
 import errno
 import functools
 import hashlib
+import itertools
 import os
 import sys
 from collections import Counter
@@ -39,7 +40,8 @@ from .model.findings import Edit, Finding, Fix
 from .model.record import field, record
 from .source import DecodeError, SourceError, SourceFile, read_source
 
-MAX_PASSES = 30  # fixes inserting at one point (a container's missing settings) take a pass each
+MAX_PASSES = 30
+MERGE_INSERTIONS = True  # `set_key` insertions at one point in one pass (fixmerge); False: a pass each
 YAML_KINDS = ("compose", "kubernetes", "yaml")
 BY_DOCUMENT_FROM = 3  # insertions at one point (passes) from which a manifest is fixed by document
 
@@ -104,13 +106,19 @@ def _valid(fix: Fix, length: int) -> bool:
 
 
 def choose(findings: Sequence[Finding], unsafe: bool, text: str,
-           refused: Optional[Set] = None) -> List[Tuple[str, Fix]]:
+           refused: Optional[Set] = None, merge: bool = False) -> List[Tuple[str, Fix]]:
     """The (rule id, fix) pairs of one pass over `text`: allowed, valid, not refused earlier, not
     overlapping an edit already chosen, in finding order; a fix whose edits equal those of a fix
-    already chosen is left out (applied and counted once)."""
+    already chosen is left out (applied and counted once).
+
+    With `merge`, `set_key` insertions at one point are taken together, written as one after the
+    other would be (`fixmerge`), where no other fix touches that point; they come in the order
+    of their text."""
     chosen: List[Tuple[str, Fix]] = []
     taken = _Taken()
     seen: Set[Tuple[Edit, ...]] = set()
+    groups: Dict[int, object] = {}  # point -> fixmerge.Group
+    mergeable = _mergeable(findings, unsafe, text) if merge else {}
     for f in findings:
         fix = f.fix
         if not allowed(fix, unsafe) or not _valid(fix, len(text)):
@@ -118,13 +126,68 @@ def choose(findings: Sequence[Finding], unsafe: bool, text: str,
         key = tuple(sorted(fix.edits, key=lambda e: (e.start, e.end, e.content)))
         if key in seen or (refused and refusal_key(text, f.rule, fix) in refused):
             continue
+        block = mergeable.get(id(fix))
         if any(taken.conflicts(e) for e in fix.edits):
+            group = groups.get(block[0]) if block is not None else None
+            if group is not None and group.add(f.rule, fix, block[1]):
+                seen.add(key)
+                chosen.append((f.rule, fix))
             continue
         seen.add(key)
         for e in fix.edits:
             taken.add(e)
         chosen.append((f.rule, fix))
-    return chosen
+        if block is not None:
+            from .fixmerge import Group
+
+            groups[block[0]] = group = Group()
+            group.add(f.rule, fix, block[1])
+    return _merged(chosen, groups)
+
+
+def _mergeable(findings: Sequence[Finding], unsafe: bool, text: str) -> Dict[int, tuple]:
+    """id(fix) -> (point, fixmerge.Block) for the allowed `set_key` insertions at points no other
+    allowed fix touches."""
+    from .fixmerge import block
+
+    blocks: Dict[int, tuple] = {}
+    others: List[Tuple[int, int]] = []
+    for f in findings:
+        if not allowed(f.fix, unsafe):
+            continue
+        b = block(f.fix)
+        if b is None:
+            others.extend((e.start, e.end) for e in f.fix.edits)
+        else:
+            blocks[id(f.fix)] = b
+    if not blocks or not others:
+        return blocks
+    others.sort()
+    starts = [a for a, _ in others]
+    reach = list(itertools.accumulate((b for _, b in others), max))  # furthest end so far
+
+    def touched(point: int) -> bool:
+        i = bisect.bisect_right(starts, point)
+        return i > 0 and reach[i - 1] >= point
+
+    return {k: v for k, v in blocks.items() if not touched(v[0])}
+
+
+def _merged(chosen: List[Tuple[str, Fix]], groups: Dict[int, object]) -> List[Tuple[str, Fix]]:
+    """`chosen` with the fixes of each merge group replaced by the pieces of its text, in order."""
+    members = {id(fix): point for point, g in groups.items() if len(g.fixes) > 1 for fix in g.fixes}
+    if not members:
+        return chosen
+    out: List[Tuple[str, Fix]] = []
+    done: Set[int] = set()
+    for rule, fix in chosen:
+        point = members.get(id(fix))
+        if point is None:
+            out.append((rule, fix))
+        elif point not in done:
+            done.add(point)
+            out.extend(groups[point].pieces(point))
+    return out
 
 
 class _Taken:
@@ -430,12 +493,19 @@ def _loop(linter: Linter, source: SourceFile, unsafe: bool, state: "_State", jud
         return linter.lint_source(SourceFile(source.path, text, source.kind, source.bom))
 
     refused: Set[tuple] = set()
+    merge = MERGE_INSERTIONS and source.kind in YAML_KINDS
     for _ in range(MAX_PASSES):
-        chosen = choose(state.result.findings, unsafe, state.text, refused)
+        chosen = choose(state.result.findings, unsafe, state.text, refused, merge)
         if not chosen:
             break
         text = apply_fixes(state.text, [fx for _, fx in chosen])
         new_result, new_parsed = lint(text)
+        if merge and not judge.keeps_parsing(text, new_parsed):
+            one_each = choose(state.result.findings, unsafe, state.text, refused)
+            if [id(fx) for _, fx in one_each] != [id(fx) for _, fx in chosen]:  # merged: the pass as it was
+                chosen = one_each
+                text = apply_fixes(state.text, [fx for _, fx in chosen])
+                new_result, new_parsed = lint(text)
         if not judge.keeps_parsing(text, new_parsed):
             # Find the culprits: keep the fixes that, added one at a time, keep the file parsable.
             kept: List[Tuple[str, Fix]] = []
