@@ -13,12 +13,16 @@ for the insertions whose result it can tell without re-linting:
   (a container's keys) come before those into the mappings around them (the pod's);
 - nothing is merged that a recomputation could write differently: an insertion whose key is
   already there (it would replace a value), or one whose last `key: value` lands among other
-  insertions' values when its value is a plain string (`set_key` quotes a string like its
-  siblings; true/false, numbers, null, quoted strings and flow collections are written as given).
+  insertions' string values when its value is a string (`set_key` quotes a string like its
+  string siblings; true/false, numbers, null and flow collections are written as given); the
+  insertions after a refused one wait for the next pass with it (they would land after it), and
+  `fixer` merges nothing at a point another fix's edit touches.
 
-What the rules decide stays theirs: a fix whose finding another insertion would settle would
-still be applied (`fixer` merges only the fixes of rules whose insertions do not bear on each
-other's findings: tests/test_fix_merge.py fixes the corpus both ways).
+What a merge cannot see is a finding that another insertion would settle (after that insertion it
+would not be found again, yet merged it is applied). The rules that insert settings today do not
+bear on each other's findings (each looks at its own missing setting); tests/test_fix_merge.py
+fixes every corpus manifest and compose file both ways and compares, so a rule that would is
+caught there.
 """
 from __future__ import annotations
 

@@ -17,7 +17,8 @@ The pieces
   the run's file order, so lookups are reproducible; when two records have the same key, the first
   one in that order wins. `replace(path, records)` gives an index in which one file's records are
   swapped for fresh ones (the fixer re-lints a file it changed; an editor lints an unsaved buffer
-  against its workspace).
+  against its workspace); `splice(start, stop, records)` swaps a run of records at the cost of
+  those (the fixer's passes over one document of a large manifest).
 
 Namespaces: a namespaced object without `metadata.namespace` is in `default` (what `kubectl apply`
 without `-n` does, and what the API server assumes for bindings); cluster-scoped kinds (Namespace,
