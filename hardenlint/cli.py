@@ -56,8 +56,7 @@ def _parser(command: Optional[str] = None) -> argparse.ArgumentParser:
     whose help lists the commands: a run builds only the options it can use (argparse spends
     about 0.1 ms on each, which a one-file run notices)."""
     if command is not None:
-        p = argparse.ArgumentParser(prog=f"hardenlint {command}", description=HELP[command][0].upper() + HELP[command][1:] + ".",
-                                    formatter_class=_Formatter)
+        p = argparse.ArgumentParser(prog=f"hardenlint {command}", formatter_class=_Formatter)
         ARGUMENTS[command](p)
         return p
     p = argparse.ArgumentParser(prog="hardenlint", formatter_class=_Formatter,
