@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 
@@ -31,6 +32,7 @@ class _Formatter(argparse.HelpFormatter):
         super().__init__(prog, indent_increment, max_help_position, width)
 
 
+@functools.lru_cache(maxsize=None)  # argparse builds a formatter for every option it adds
 def _terminal_columns() -> int:
     try:
         return int(os.environ["COLUMNS"])
