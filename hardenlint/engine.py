@@ -1,9 +1,9 @@
 """The lint pipeline for one file and for a whole run: parse, check, suppress, set levels."""
 from __future__ import annotations
 
-import datetime
 import fnmatch
 import os
+import time
 
 from . import lazyre
 from . import registry
@@ -17,6 +17,7 @@ from .suppress import collect
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import datetime
     from typing import Callable, Iterable, List, Optional, Tuple
 
 KIND_LETTER = {"dockerfile": "D", "compose": "C", "kubernetes": "K"}
@@ -64,7 +65,9 @@ class Linter:
     def __init__(self, config: Config, today: Optional[datetime.date] = None, index=None) -> None:
         self.config = config
         self.enabled = config.enabled_rules()
-        self.today = today or datetime.date.today()
+        # the run's date as checks read it: ISO text, like the dates of the data files (and no
+        # `datetime` import, which a one-file run would notice)
+        self.today = today.isoformat() if today else time.strftime("%Y-%m-%d")
         self.index = index  # an ObjectIndex of the run, or None
         self.defer = False
         self.resolved = None  # --resolve: the registry's answers (hardenlint.oci.resolve.Resolutions)
