@@ -338,10 +338,14 @@ class _Judge:
         self._documents = _documents(parsed)
 
     def keeps_parsing(self, text: str, parsed) -> bool:
+        return self.parses(parsed) and (not self.each_pass or (self.keeps_yaml(text) and self.keeps_kind(text, parsed)))
+
+    def parses(self, parsed) -> bool:
+        """The parser's verdict: no more HL001 errors than the original, the same kind."""
         if self.errors is not None:
             if parsed is None or len(parsed.errors) > self.errors or parsed.kind != self.parsed_kind:
                 return False
-        return not self.each_pass or (self.keeps_yaml(text) and self.keeps_kind(text, parsed))
+        return True
 
     def keeps_yaml(self, text: str) -> bool:
         if self.source.kind not in YAML_KINDS:
@@ -353,11 +357,16 @@ class _Judge:
         new = _yaml_shape(text)
         return new is not None and new[0] == self._yaml[0] and new[1] <= self._yaml[1]
 
-    def keeps_kind(self, text: str, parsed) -> bool:
+    def keeps_kind(self, text: str, parsed, numbers: Optional[List[int]] = None) -> bool:
         """The fixed text (parsed as `parsed`) is still a valid file of its kind: no Compose
-        schema error and no Kubernetes shape change the original did not have (see fixvalidity)."""
+        schema error and no Kubernetes shape change the original did not have (see fixvalidity).
+        `numbers`: the places of the only documents that changed (each keeps its place)."""
         from . import fixvalidity
 
+        if numbers is not None:
+            new = _documents(parsed)
+            before = fixvalidity.facts(self.parsed_kind, self.source.text, [self._documents[n] for n in numbers], numbers)
+            return fixvalidity.still_valid(self.parsed_kind, before, text, [new[n] for n in numbers], numbers)
         if self._facts is ...:
             self._facts = fixvalidity.facts(self.parsed_kind, self.source.text, self._documents)
         return fixvalidity.still_valid(self.parsed_kind, self._facts, text, _documents(parsed))
@@ -441,12 +450,9 @@ def _fix_by_document(linter: Linter, source: SourceFile, unsafe: bool, result: F
     joined = "".join(pieces)
     new_result, new_parsed = linter.lint_source(SourceFile(source.path, joined, source.kind, source.bom))
     if joined != text:
-        saved, judge.each_pass = judge.each_pass, True
-        try:
-            if not judge.keeps_parsing(joined, new_parsed):
-                return None
-        finally:
-            judge.each_pass = saved
+        numbers = _changed_documents(text, parsed, new_parsed, ranges, pieces)
+        if not (judge.parses(new_parsed) and judge.keeps_yaml(joined) and judge.keeps_kind(joined, new_parsed, numbers)):
+            return None
     state = _loop(linter, source, unsafe, _State(joined, new_result, new_parsed, applied), judge)
     if state.text != joined and not (judge.keeps_yaml(state.text) and judge.keeps_kind(state.text, state.parsed)):
         return None
@@ -454,6 +460,23 @@ def _fix_by_document(linter: Linter, source: SourceFile, unsafe: bool, result: F
     fixed = sum(state.applied.values())
     final.fixed = fixed
     return FixOutcome(final, state.text, fixed, state.applied, source.text, result.secret_spans)
+
+
+def _changed_documents(text: str, parsed, new_parsed, ranges: List[Tuple[int, int]],
+                       pieces: List[str]) -> Optional[List[int]]:
+    """The places of the documents in the pieces that changed, when the joined text has its
+    documents in the same pieces as the original (else None: every document is checked)."""
+    old_roots, new_roots = _documents(parsed), _documents(new_parsed)
+    if old_roots is None or new_roots is None or len(old_roots) != len(new_roots):
+        return None
+    old_starts = [a for a, _ in ranges]
+    new_starts = list(itertools.accumulate((len(p) for p in pieces[:-1]), initial=0))
+    old = [bisect.bisect_right(old_starts, r.start_mark.index) - 1 for r in old_roots]
+    new = [bisect.bisect_right(new_starts, r.start_mark.index) - 1 for r in new_roots]
+    if old != new:
+        return None
+    changed = {i for i, (a, b) in enumerate(ranges) if pieces[i] != text[a:b]}
+    return [n for n, i in enumerate(old) if i in changed]
 
 
 class _FileIndex:
