@@ -292,9 +292,10 @@ def _yaml_shape(text: str) -> Optional[Tuple[int, int]]:
     """(documents, mapping keys written twice) of a YAML text, or None when it does not load."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    from .model.yamlnodes import compose_documents
+
     try:
-        docs = list(yaml.compose_all(text, Loader=loader))
+        docs = compose_documents(text)
         for doc in docs:  # composing does not construct; make sure every document loads too
             loader_obj = yaml.SafeLoader("")
             loader_obj.construct_document(doc)
