@@ -154,3 +154,18 @@ def test_the_joined_text_is_checked_for_its_changed_documents(change, valid):
         return
     assert numbers == [3]  # documents: web, settings, runner, api, jobs (the comment-only one has none)
     assert fixer._Judge(source, parsed).keeps_kind(joined, new_parsed, numbers) is whole is valid
+
+
+def test_fixing_collects_garbage_young_and_puts_the_threshold_back(monkeypatch):
+    """While a file is fixed the collector's youngest generation holds YOUNG_GENERATION objects
+    (each pass's parse and model die young); afterwards the process's thresholds are as before."""
+    import gc
+
+    before = gc.get_threshold()
+    seen = []
+    linter = Linter(Config(preset="strict"))
+    real = linter.lint_source
+    monkeypatch.setattr(linter, "lint_source", lambda s: seen.append(gc.get_threshold()[0]) or real(s))
+    fix_source(linter, SourceFile("deploy.yaml", manifest(), "kubernetes"), True)
+    assert seen and set(seen) == {max(before[0], fixer.YOUNG_GENERATION)}
+    assert gc.get_threshold() == before
