@@ -136,7 +136,8 @@ ARGUMENTS = {"check": _check_args, "pin": _pin_args, "rules": _rules_args, "expl
 def _resolver_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--insecure-registry", action="append", metavar="HOST[:PORT]",
                    help="with --resolve: allow plain HTTP to this registry host (repeatable)")
-    p.add_argument("--no-cache", action="store_true", help="with --resolve: neither read nor write the resolver cache")
+    p.add_argument("--no-cache", action="store_true",
+                   help="neither read nor write hardenlint's user cache (parsed config files; with --resolve, registry answers)")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -192,7 +193,7 @@ def build_config(args: argparse.Namespace) -> Config:
     if path is not None and not os.path.isfile(path):
         raise UsageError(f"--config: no such file: {path}")
     path = path or find_config(".")
-    cfg = load_file(path) if path else Config()
+    cfg = load_file(path, cache=not args.no_cache) if path else Config()
     if args.preset:
         cfg.preset = args.preset
     sel = _ids_arg(args.select, "--select")

@@ -294,8 +294,10 @@ def find_secrets(parsed: Parsed) -> Tuple[Tuple[str, ...], Tuple[Tuple[int, int]
             read.add(env.value)
             if env.value_span is not None:
                 written.append((env.value_span.start, env.value_span.end))
-    for rx in (_URL_PASSWORD, _AUTH_HEADER):
-        written.extend(m.span(1) for m in rx.finditer(text))
+    if "://" in text:  # most files have neither: no pattern compiled, no scan
+        written.extend(m.span(1) for m in _URL_PASSWORD.finditer(text))
+    if "authorization" in text.lower():
+        written.extend(m.span(1) for m in _AUTH_HEADER.finditer(text))
     spans = secret_spans(text, written, read)
     values = read | {text[s:e] for s, e in written}
     return tuple(sorted((v for v in values if v), key=len, reverse=True)), spans
