@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 
@@ -14,7 +15,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import List, Optional, Sequence, Tuple
 
-COMMANDS = ("check", "pin", "rules", "explain", "server")
 FORMATS = ("text", "json", "sarif", "gcc", "github", "rdjson")
 
 
@@ -32,6 +32,7 @@ class _Formatter(argparse.HelpFormatter):
         super().__init__(prog, indent_increment, max_help_position, width)
 
 
+@functools.lru_cache(maxsize=None)  # argparse builds a formatter for every option it adds
 def _terminal_columns() -> int:
     try:
         return int(os.environ["COLUMNS"])
@@ -43,13 +44,33 @@ def _terminal_columns() -> int:
         return 80
 
 
-def _parser() -> argparse.ArgumentParser:
+HELP = {  # the commands, with the line the top-level help gives each
+    "check": "lint files and folders (default: .)",
+    "pin": "pin every image reference to its registry digest (network)",
+    "rules": "list every rule",
+    "explain": "print a rule's documentation page",
+    "server": "language server for editors (LSP over stdio; needs hardenlint[lsp])",
+}
+
+
+def _parser(command: Optional[str] = None) -> argparse.ArgumentParser:
+    """The parser of `command` alone (`hardenlint check ...`), or without one the top-level parser
+    whose help lists the commands: a run builds only the options it can use (argparse spends
+    about 0.1 ms on each, which a one-file run notices)."""
+    if command is not None:
+        p = argparse.ArgumentParser(prog=f"hardenlint {command}", formatter_class=_Formatter)
+        ARGUMENTS[command](p)
+        return p
     p = argparse.ArgumentParser(prog="hardenlint", formatter_class=_Formatter,
                                 description="Container hardening linter for Dockerfiles, Compose files and Kubernetes manifests.")
     p.add_argument("--version", action="version", version=f"hardenlint {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for name, text in HELP.items():
+        sub.add_parser(name, help=text, add_help=False)
+    return p
 
-    c = sub.add_parser("check", help="lint files and folders (default: .)", formatter_class=_Formatter)
+
+def _check_args(c: argparse.ArgumentParser) -> None:
     c.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; - reads stdin")
     c.add_argument("--format", action="append", metavar="FORMAT[=FILE]",
                    help=f"report format ({', '.join(FORMATS)}; default text); repeat with =FILE for several "
@@ -83,8 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--resolve", action="store_true", default=None,
                    help="ask registries for digests (network): online rules HL109/HL208 and the pin fixes")
 
-    pn = sub.add_parser("pin", help="pin every image reference to its registry digest (network)",
-                        formatter_class=_Formatter)
+
+def _pin_args(pn: argparse.ArgumentParser) -> None:
     pn.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
     pn.add_argument("--update", action="store_true", help="also move outdated digests to what their tag means now")
     pn.add_argument("--diff", action="store_true", help="print the diff; write nothing")
@@ -95,30 +116,42 @@ def _parser() -> argparse.ArgumentParser:
     pn.add_argument("--no-color", action="store_true", help="plain text output")
     _resolver_args(pn)
 
-    r = sub.add_parser("rules", help="list every rule", formatter_class=_Formatter)
+
+def _rules_args(r: argparse.ArgumentParser) -> None:
     r.add_argument("--format", choices=("text", "json"), default="text")
 
-    e = sub.add_parser("explain", help="print a rule's documentation page", formatter_class=_Formatter)
+
+def _explain_args(e: argparse.ArgumentParser) -> None:
     e.add_argument("rule", metavar="RULE", help="rule id or alias, e.g. HL301 or DL3002")
 
-    s = sub.add_parser("server", help="language server for editors (LSP over stdio; needs hardenlint[lsp])",
-                       formatter_class=_Formatter)
+
+def _server_args(s: argparse.ArgumentParser) -> None:
     s.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default and only transport)")
-    return p
+
+
+ARGUMENTS = {"check": _check_args, "pin": _pin_args, "rules": _rules_args, "explain": _explain_args,
+             "server": _server_args}
 
 
 def _resolver_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--insecure-registry", action="append", metavar="HOST[:PORT]",
                    help="with --resolve: allow plain HTTP to this registry host (repeatable)")
-    p.add_argument("--no-cache", action="store_true", help="with --resolve: neither read nor write the resolver cache")
+    p.add_argument("--no-cache", action="store_true",
+                   help="neither read nor write hardenlint's user cache (parsed config files; with --resolve, registry answers)")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args_list: List[str] = list(sys.argv[1:] if argv is None else argv)
-    if args_list and args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version"):
+    if args_list and args_list[0] not in HELP and args_list[0] not in ("-h", "--help", "--version"):
         args_list.insert(0, "check")
-    parser = _parser()
-    args = parser.parse_args(args_list)
+    command = args_list[0] if args_list and args_list[0] in HELP else None
+    parser = _parser(command)
+    if command is None:
+        args = parser.parse_args(args_list)  # --help, --version, or nothing: prints the help
+        args.command = None
+    else:
+        args = parser.parse_args(args_list[1:])
+        args.command = command
     try:
         if args.command == "rules":
             return _cmd_rules(args)
@@ -160,7 +193,7 @@ def build_config(args: argparse.Namespace) -> Config:
     if path is not None and not os.path.isfile(path):
         raise UsageError(f"--config: no such file: {path}")
     path = path or find_config(".")
-    cfg = load_file(path) if path else Config()
+    cfg = load_file(path, cache=not args.no_cache) if path else Config()
     if args.preset:
         cfg.preset = args.preset
     sel = _ids_arg(args.select, "--select")

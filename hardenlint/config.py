@@ -204,13 +204,30 @@ def _rule_options(data: Any, source: str) -> Dict[str, Dict[str, Any]]:
     return out
 
 
-def load_file(path: str) -> Config:
-    """Read a config file (pyproject.toml's [tool.hardenlint] or a .hardenlint.yaml)."""
+def load_file(path: str, cache: bool = False) -> Config:
+    """Read a config file (pyproject.toml's [tool.hardenlint] or a .hardenlint.yaml). With `cache`,
+    what the file parsed to is kept in the user cache and reused while its text is unchanged
+    (`usercache`: a one-file run then imports neither PyYAML nor tomllib)."""
     try:
         with open(path, "rb") as f:
             raw = f.read()
     except OSError as e:
         raise ConfigError(f"{path}: cannot read config: {e.strerror or e}") from None
+    if cache:
+        from .usercache import keep_parsed_config, parsed_config
+
+        kept = parsed_config(path, raw)
+        if kept is not None:
+            return from_mapping(kept[0], path)
+        data = _parse(path, raw)
+        keep_parsed_config(path, raw, data)
+    else:
+        data = _parse(path, raw)
+    return from_mapping(data, path)
+
+
+def _parse(path: str, raw: bytes) -> Any:
+    """The hardenlint settings a config file holds, as parsed (not yet checked)."""
     if path.endswith(".toml"):
         try:
             import tomllib  # type: ignore
@@ -220,15 +237,13 @@ def load_file(path: str) -> Config:
             doc = tomllib.loads(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as e:
             raise ConfigError(f"{path}: invalid TOML: {e}") from None
-        data = doc.get("tool", {}).get("hardenlint", {})
-    else:
-        import yaml
+        return doc.get("tool", {}).get("hardenlint", {})
+    import yaml
 
-        try:
-            data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        except yaml.YAMLError as e:
-            raise ConfigError(f"{path}: invalid YAML: {str(e).splitlines()[0]}") from None
-    return from_mapping(data, path)
+    try:
+        return yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: invalid YAML: {str(e).splitlines()[0]}") from None
 
 
 def find_config(start: str = ".") -> Optional[str]:

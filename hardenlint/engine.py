@@ -1,9 +1,9 @@
 """The lint pipeline for one file and for a whole run: parse, check, suppress, set levels."""
 from __future__ import annotations
 
-import datetime
 import fnmatch
 import os
+import time
 
 from . import lazyre
 from . import registry
@@ -17,6 +17,7 @@ from .suppress import collect
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import datetime
     from typing import Callable, Iterable, List, Optional, Tuple
 
 KIND_LETTER = {"dockerfile": "D", "compose": "C", "kubernetes": "K"}
@@ -64,7 +65,9 @@ class Linter:
     def __init__(self, config: Config, today: Optional[datetime.date] = None, index=None) -> None:
         self.config = config
         self.enabled = config.enabled_rules()
-        self.today = today or datetime.date.today()
+        # the run's date as checks read it: ISO text, like the dates of the data files (and no
+        # `datetime` import, which a one-file run would notice)
+        self.today = today.isoformat() if today else time.strftime("%Y-%m-%d")
         self.index = index  # an ObjectIndex of the run, or None
         self.defer = False
         self.resolved = None  # --resolve: the registry's answers (hardenlint.oci.resolve.Resolutions)
@@ -291,8 +294,10 @@ def find_secrets(parsed: Parsed) -> Tuple[Tuple[str, ...], Tuple[Tuple[int, int]
             read.add(env.value)
             if env.value_span is not None:
                 written.append((env.value_span.start, env.value_span.end))
-    for rx in (_URL_PASSWORD, _AUTH_HEADER):
-        written.extend(m.span(1) for m in rx.finditer(text))
+    if "://" in text:  # most files have neither: no pattern compiled, no scan
+        written.extend(m.span(1) for m in _URL_PASSWORD.finditer(text))
+    if "authorization" in text.lower():
+        written.extend(m.span(1) for m in _AUTH_HEADER.finditer(text))
     spans = secret_spans(text, written, read)
     values = read | {text[s:e] for s, e in written}
     return tuple(sorted((v for v in values if v), key=len, reverse=True)), spans

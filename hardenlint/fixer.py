@@ -3,7 +3,11 @@
 One pass takes every fix the mode allows (safe; unsafe too with `--unsafe-fixes`; display-only
 never), in finding order, and keeps the ones whose edits do not overlap an edit already taken (a
 fix is all or nothing; two fixes with identical edits are applied and counted once); they are
-applied together, then the new text is parsed and linted. A pass that makes the file unparsable
+applied together, then the new text is parsed and linted. Two insertions at one point overlap
+too (each was written for the text as it was), except in YAML the `set_key` insertions that
+`fixmerge` writes together as one pass each would have written them (a container's missing
+settings: `securityContext:` once, each key after the last); a merged pass that fails the checks
+below is made again without merging. A pass that makes the file unparsable
 (new HL001 errors, a parser crash, a YAML document that no longer loads, a mapping key written
 twice) or no longer a valid file of its kind (a Compose schema error or a Kubernetes shape change
 the original did not have: `fixvalidity`) is not kept: its fixes are retried one at a time and only those that keep the file
@@ -12,9 +16,13 @@ MAX_PASSES times; if a text comes back that was already seen (two rules undoing 
 loop stops on the same member of that cycle every time, so a second `--fix` changes nothing.
 
 A multi-document Kubernetes manifest is fixed one document at a time (`_fix_by_document`): each
-pass re-parses and re-lints only that document, the other documents' objects stay in the object
-index, and the joined text is linted and checked once; on a 3 MB manifest this is what keeps
-`--fix` within a few lints' time. Its result is the whole-text loop's (tests/test_fix_documents.py).
+pass re-parses and re-lints only that document, with its objects swapped into the object index
+(`ObjectIndex.splice`, not a rebuild), and the joined text is linted once and checked for the
+documents that changed. Its result is the whole-text loop's (tests/test_fix_documents.py). What
+`--fix --unsafe-fixes` costs on a generated 3 MB manifest (benchmarks/bench.py): the first and
+the last lint of the whole text, each changed document's own lints (its first, one pass for a
+container's missing settings, one that finds nothing left) and checks; under 3 lints' time in all,
+with the collector's young generation enlarged while fixing (`_young_generation`).
 
 Edits are written by the rules with "\\n"; in a CRLF file every inserted "\\n" becomes "\\r\\n",
 and an edit that ends a file without a final newline adds none (`normalise_edit`, which the
@@ -24,10 +32,13 @@ same folder, fsync, original mode, `os.replace`).
 from __future__ import annotations
 
 import bisect
+import contextlib
 import difflib
 import errno
 import functools
+import gc
 import hashlib
+import itertools
 import os
 import sys
 from collections import Counter
@@ -39,9 +50,11 @@ from .model.findings import Edit, Finding, Fix
 from .model.record import field, record
 from .source import DecodeError, SourceError, SourceFile, read_source
 
-MAX_PASSES = 30  # fixes inserting at one point (a container's missing settings) take a pass each
+MAX_PASSES = 30
+MERGE_INSERTIONS = True  # `set_key` insertions at one point in one pass (fixmerge); False: a pass each
 YAML_KINDS = ("compose", "kubernetes", "yaml")
 BY_DOCUMENT_FROM = 3  # insertions at one point (passes) from which a manifest is fixed by document
+YOUNG_GENERATION = 10_000  # objects, see _young_generation
 
 
 @record
@@ -104,13 +117,19 @@ def _valid(fix: Fix, length: int) -> bool:
 
 
 def choose(findings: Sequence[Finding], unsafe: bool, text: str,
-           refused: Optional[Set] = None) -> List[Tuple[str, Fix]]:
+           refused: Optional[Set] = None, merge: bool = False) -> List[Tuple[str, Fix]]:
     """The (rule id, fix) pairs of one pass over `text`: allowed, valid, not refused earlier, not
     overlapping an edit already chosen, in finding order; a fix whose edits equal those of a fix
-    already chosen is left out (applied and counted once)."""
+    already chosen is left out (applied and counted once).
+
+    With `merge`, `set_key` insertions at one point are taken together, written as one after the
+    other would be (`fixmerge`), where no other fix touches that point; they come in the order
+    of their text."""
     chosen: List[Tuple[str, Fix]] = []
     taken = _Taken()
     seen: Set[Tuple[Edit, ...]] = set()
+    groups: Dict[int, object] = {}  # point -> fixmerge.Group
+    mergeable = _mergeable(findings, unsafe, text) if merge else {}
     for f in findings:
         fix = f.fix
         if not allowed(fix, unsafe) or not _valid(fix, len(text)):
@@ -118,13 +137,68 @@ def choose(findings: Sequence[Finding], unsafe: bool, text: str,
         key = tuple(sorted(fix.edits, key=lambda e: (e.start, e.end, e.content)))
         if key in seen or (refused and refusal_key(text, f.rule, fix) in refused):
             continue
+        block = mergeable.get(id(fix))
         if any(taken.conflicts(e) for e in fix.edits):
+            group = groups.get(block[0]) if block is not None else None
+            if group is not None and group.add(f.rule, fix, block[1]):
+                seen.add(key)
+                chosen.append((f.rule, fix))
             continue
         seen.add(key)
         for e in fix.edits:
             taken.add(e)
         chosen.append((f.rule, fix))
-    return chosen
+        if block is not None:
+            from .fixmerge import Group
+
+            groups[block[0]] = group = Group()
+            group.add(f.rule, fix, block[1])
+    return _merged(chosen, groups)
+
+
+def _mergeable(findings: Sequence[Finding], unsafe: bool, text: str) -> Dict[int, tuple]:
+    """id(fix) -> (point, fixmerge.Block) for the allowed `set_key` insertions at points no other
+    allowed fix touches."""
+    from .fixmerge import block
+
+    blocks: Dict[int, tuple] = {}
+    others: List[Tuple[int, int]] = []
+    for f in findings:
+        if not allowed(f.fix, unsafe):
+            continue
+        b = block(f.fix)
+        if b is None:
+            others.extend((e.start, e.end) for e in f.fix.edits)
+        else:
+            blocks[id(f.fix)] = b
+    if not blocks or not others:
+        return blocks
+    others.sort()
+    starts = [a for a, _ in others]
+    reach = list(itertools.accumulate((b for _, b in others), max))  # furthest end so far
+
+    def touched(point: int) -> bool:
+        i = bisect.bisect_right(starts, point)
+        return i > 0 and reach[i - 1] >= point
+
+    return {k: v for k, v in blocks.items() if not touched(v[0])}
+
+
+def _merged(chosen: List[Tuple[str, Fix]], groups: Dict[int, object]) -> List[Tuple[str, Fix]]:
+    """`chosen` with the fixes of each merge group replaced by the pieces of its text, in order."""
+    members = {id(fix): point for point, g in groups.items() if len(g.fixes) > 1 for fix in g.fixes}
+    if not members:
+        return chosen
+    out: List[Tuple[str, Fix]] = []
+    done: Set[int] = set()
+    for rule, fix in chosen:
+        point = members.get(id(fix))
+        if point is None:
+            out.append((rule, fix))
+        elif point not in done:
+            done.add(point)
+            out.extend(groups[point].pieces(point))
+    return out
 
 
 class _Taken:
@@ -224,9 +298,10 @@ def _yaml_shape(text: str) -> Optional[Tuple[int, int]]:
     """(documents, mapping keys written twice) of a YAML text, or None when it does not load."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    from .model.yamlnodes import compose_documents
+
     try:
-        docs = list(yaml.compose_all(text, Loader=loader))
+        docs = compose_documents(text)
         for doc in docs:  # composing does not construct; make sure every document loads too
             loader_obj = yaml.SafeLoader("")
             loader_obj.construct_document(doc)
@@ -270,10 +345,14 @@ class _Judge:
         self._documents = _documents(parsed)
 
     def keeps_parsing(self, text: str, parsed) -> bool:
+        return self.parses(parsed) and (not self.each_pass or (self.keeps_yaml(text) and self.keeps_kind(text, parsed)))
+
+    def parses(self, parsed) -> bool:
+        """The parser's verdict: no more HL001 errors than the original, the same kind."""
         if self.errors is not None:
             if parsed is None or len(parsed.errors) > self.errors or parsed.kind != self.parsed_kind:
                 return False
-        return not self.each_pass or (self.keeps_yaml(text) and self.keeps_kind(text, parsed))
+        return True
 
     def keeps_yaml(self, text: str) -> bool:
         if self.source.kind not in YAML_KINDS:
@@ -285,11 +364,16 @@ class _Judge:
         new = _yaml_shape(text)
         return new is not None and new[0] == self._yaml[0] and new[1] <= self._yaml[1]
 
-    def keeps_kind(self, text: str, parsed) -> bool:
+    def keeps_kind(self, text: str, parsed, numbers: Optional[List[int]] = None) -> bool:
         """The fixed text (parsed as `parsed`) is still a valid file of its kind: no Compose
-        schema error and no Kubernetes shape change the original did not have (see fixvalidity)."""
+        schema error and no Kubernetes shape change the original did not have (see fixvalidity).
+        `numbers`: the places of the only documents that changed (each keeps its place)."""
         from . import fixvalidity
 
+        if numbers is not None:
+            new = _documents(parsed)
+            before = fixvalidity.facts(self.parsed_kind, self.source.text, [self._documents[n] for n in numbers], numbers)
+            return fixvalidity.still_valid(self.parsed_kind, before, text, [new[n] for n in numbers], numbers)
         if self._facts is ...:
             self._facts = fixvalidity.facts(self.parsed_kind, self.source.text, self._documents)
         return fixvalidity.still_valid(self.parsed_kind, self._facts, text, _documents(parsed))
@@ -306,12 +390,27 @@ def _fixable(result: FileResult, unsafe: bool) -> int:
 
 def fix_source(linter: Linter, source: SourceFile, unsafe: bool) -> FixOutcome:
     """Fix one in-memory source; nothing is written."""
-    result, parsed = linter.lint_source(source)
-    judge = _Judge(source, parsed)
-    by_document = _fix_by_document(linter, source, unsafe, result, parsed, judge)
-    if by_document is not None:
-        return by_document
-    return _fix_whole(linter, source, unsafe, result, parsed, judge)
+    with _young_generation(YOUNG_GENERATION):
+        result, parsed = linter.lint_source(source)
+        judge = _Judge(source, parsed)
+        by_document = _fix_by_document(linter, source, unsafe, result, parsed, judge)
+        if by_document is not None:
+            return by_document
+        return _fix_whole(linter, source, unsafe, result, parsed, judge)
+
+
+@contextlib.contextmanager
+def _young_generation(size: int):
+    """Let the cyclic garbage collector's youngest generation hold at least `size` objects
+    (Python's default is 700). Every pass builds a parse tree and a model that live a moment: with
+    the default they are promoted before they die and the collector walks the whole heap for them
+    again and again (a third of the time of fixing a large manifest)."""
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], size), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 def _fix_whole(linter: Linter, source: SourceFile, unsafe: bool, result: FileResult, parsed,
@@ -354,16 +453,14 @@ def _fix_by_document(linter: Linter, source: SourceFile, unsafe: bool, result: F
         return None  # a pass or two: the whole text costs less than the documents one by one
     wanted = {bisect.bisect_right(starts, fx.edits[0].start) - 1 for fx in fixable}
     base_index = linter.index
+    file_index = _FileIndex(base_index, source.path, result.objects)
     pieces: List[str] = []
     applied: Counter = Counter()
     try:
         for i, (a, b) in enumerate(ranges):
             piece = text[a:b]
             if i in wanted:
-                others = _DocumentIndex(base_index, source.path,
-                                        [r for r in result.objects if r.span.start < a],
-                                        [r for r in result.objects if r.span.start >= b])
-                linter.index = others
+                linter.index = file_index.document(a, b)
                 done = fix_source(linter, SourceFile(source.path, piece, source.kind), unsafe)
                 if done.text is None or done.result.kind != "kubernetes":
                     return None
@@ -375,12 +472,9 @@ def _fix_by_document(linter: Linter, source: SourceFile, unsafe: bool, result: F
     joined = "".join(pieces)
     new_result, new_parsed = linter.lint_source(SourceFile(source.path, joined, source.kind, source.bom))
     if joined != text:
-        saved, judge.each_pass = judge.each_pass, True
-        try:
-            if not judge.keeps_parsing(joined, new_parsed):
-                return None
-        finally:
-            judge.each_pass = saved
+        numbers = _changed_documents(text, parsed, new_parsed, ranges, pieces)
+        if not (judge.parses(new_parsed) and judge.keeps_yaml(joined) and judge.keeps_kind(joined, new_parsed, numbers)):
+            return None
     state = _loop(linter, source, unsafe, _State(joined, new_result, new_parsed, applied), judge)
     if state.text != joined and not (judge.keeps_yaml(state.text) and judge.keeps_kind(state.text, state.parsed)):
         return None
@@ -390,22 +484,54 @@ def _fix_by_document(linter: Linter, source: SourceFile, unsafe: bool, result: F
     return FixOutcome(final, state.text, fixed, state.applied, source.text, result.secret_spans)
 
 
-class _DocumentIndex:
-    """The run's object index as one document of a file sees it while that document is fixed
-    alone: its own objects (as just parsed) between those of the file's other documents."""
+def _changed_documents(text: str, parsed, new_parsed, ranges: List[Tuple[int, int]],
+                       pieces: List[str]) -> Optional[List[int]]:
+    """The places of the documents in the pieces that changed, when the joined text has its
+    documents in the same pieces as the original (else None: every document is checked)."""
+    old_roots, new_roots = _documents(parsed), _documents(new_parsed)
+    if old_roots is None or new_roots is None or len(old_roots) != len(new_roots):
+        return None
+    old_starts = [a for a, _ in ranges]
+    new_starts = list(itertools.accumulate((len(p) for p in pieces[:-1]), initial=0))
+    old = [bisect.bisect_right(old_starts, r.start_mark.index) - 1 for r in old_roots]
+    new = [bisect.bisect_right(new_starts, r.start_mark.index) - 1 for r in new_roots]
+    if old != new:
+        return None
+    changed = {i for i, (a, b) in enumerate(ranges) if pieces[i] != text[a:b]}
+    return [n for n, i in enumerate(old) if i in changed]
 
-    def __init__(self, base, path: str, before: list, after: list) -> None:
-        self.base, self.path, self.before, self.after = base, path, before, after
 
-    def replace(self, path: str, records):
+class _FileIndex:
+    """The run's object index with this file's objects (as first linted), from which each
+    document being fixed alone gets its view (`document`)."""
+
+    def __init__(self, base, path: str, records) -> None:
         from .model.objects import ObjectIndex
 
+        records = sorted(records, key=lambda r: r.span.start)
+        self.path = path
+        self.index = base.replace(path, records) if base is not None else ObjectIndex.build(records)
+        self.first = next((i for i, r in enumerate(self.index) if r.path == path), len(self.index))
+        self.starts = [r.span.start for r in records]
+
+    def document(self, start: int, end: int) -> "_DocumentIndex":
+        """The index as the document at [start, end) of the file sees it."""
+        lo, hi = (self.first + bisect.bisect_left(self.starts, at) for at in (start, end))
+        return _DocumentIndex(self.index, self.path, lo, hi)
+
+
+class _DocumentIndex:
+    """The run's object index as one document of a file sees it while that document is fixed
+    alone: its own objects (as just parsed, `replace`) at places [lo, hi) of `index`, between
+    those of the file's other documents."""
+
+    def __init__(self, index, path: str, lo: int, hi: int) -> None:
+        self.index, self.path, self.lo, self.hi = index, path, lo, hi
+
+    def replace(self, path: str, records):
         if path != self.path:  # pragma: no cover - the fixer lints this file only
-            return self.base.replace(path, records) if self.base is not None else ObjectIndex.build(records)
-        file_records = self.before + list(records) + self.after
-        if self.base is None:
-            return ObjectIndex.build(file_records)
-        return self.base.replace(path, file_records)
+            return self.index.replace(path, records)
+        return self.index.splice(self.lo, self.hi, records)
 
 
 def _loop(linter: Linter, source: SourceFile, unsafe: bool, state: "_State", judge: _Judge) -> "_State":
@@ -417,12 +543,19 @@ def _loop(linter: Linter, source: SourceFile, unsafe: bool, state: "_State", jud
         return linter.lint_source(SourceFile(source.path, text, source.kind, source.bom))
 
     refused: Set[tuple] = set()
+    merge = MERGE_INSERTIONS and source.kind in YAML_KINDS
     for _ in range(MAX_PASSES):
-        chosen = choose(state.result.findings, unsafe, state.text, refused)
+        chosen = choose(state.result.findings, unsafe, state.text, refused, merge)
         if not chosen:
             break
         text = apply_fixes(state.text, [fx for _, fx in chosen])
         new_result, new_parsed = lint(text)
+        if merge and not judge.keeps_parsing(text, new_parsed):
+            one_each = choose(state.result.findings, unsafe, state.text, refused)
+            if [id(fx) for _, fx in one_each] != [id(fx) for _, fx in chosen]:  # merged: the pass as it was
+                chosen = one_each
+                text = apply_fixes(state.text, [fx for _, fx in chosen])
+                new_result, new_parsed = lint(text)
         if not judge.keeps_parsing(text, new_parsed):
             # Find the culprits: keep the fixes that, added one at a time, keep the file parsable.
             kept: List[Tuple[str, Fix]] = []

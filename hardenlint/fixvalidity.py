@@ -54,10 +54,12 @@ class Facts:
         return True
 
 
-def facts(kind: Optional[str], text: str, documents: Optional[Sequence[Any]] = None) -> Optional[Facts]:
+def facts(kind: Optional[str], text: str, documents: Optional[Sequence[Any]] = None,
+          numbers: Optional[Sequence[int]] = None) -> Optional[Facts]:
     """The facts of a YAML text of `kind`, or None when it does not load or the kind has no such
     check (only compose and kubernetes have). For Kubernetes, `documents` (the parsed model's
-    document root nodes) spare composing the text again: manifests can be large."""
+    document root nodes) spare composing the text again: manifests can be large; with `numbers`
+    (their places in the file) they are some of the file's documents, and the facts are theirs."""
     if kind == "compose":
         docs = _load(text)
         if docs is None:
@@ -74,18 +76,20 @@ def facts(kind: Optional[str], text: str, documents: Optional[Sequence[Any]] = N
         return None
     problems: Set[Problem] = set()
     shapes: Dict[Tuple[str, ...], Set[str]] = {}
-    for n, root in enumerate(roots):
+    for n, root in zip(range(len(roots)) if numbers is None else numbers, roots):
         _walk_k8s(root, (str(n),), problems, shapes)
     return Facts(frozenset(problems), {p: frozenset(s) for p, s in shapes.items()})
 
 
 def still_valid(kind: Optional[str], before: Optional[Facts], text: str,
-                documents: Optional[Sequence[Any]] = None) -> bool:
+                documents: Optional[Sequence[Any]] = None, numbers: Optional[Sequence[int]] = None) -> bool:
     """Whether `text`, a fixed version of a file whose facts were `before`, is still a valid
-    file of its kind (see `Facts.admits`); True when the original could not be checked."""
+    file of its kind (see `Facts.admits`); True when the original could not be checked. With
+    `numbers` (see `facts`), for those documents: problems and shapes are per document, so the
+    file is valid when each document is."""
     if before is None:
         return True
-    after = facts(kind, text, documents)
+    after = facts(kind, text, documents, numbers)
     return after is not None and before.admits(after)
 
 

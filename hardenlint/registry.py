@@ -11,7 +11,6 @@ A cross-object rule also registers a resolver with `@cross_object(rule_id)`:
 """
 from __future__ import annotations
 
-import datetime
 import importlib
 
 from .catalogue import RULES
@@ -56,7 +55,7 @@ class RuleContext:
 
     rule: str
     options: Dict[str, Any]
-    today: datetime.date
+    today: str  # the run's date, ISO (YYYY-MM-DD)
     trusted_registries: Tuple[str, ...] = ()
     resolved: Any = None
 

@@ -102,9 +102,10 @@ def run(paths: List[str], cfg: Config, args, progress: Optional[Progress] = None
 
 
 def _index_first(linter: Linter, files: List[Tuple[str, str]], progress: Progress):
-    """The run's ObjectIndex before fixing, or None when no selected rule needs one."""
+    """The run's ObjectIndex before fixing, or None when no selected rule needs one, or when one
+    YAML file is all there is: its own objects, as each lint of it finds them, are the index."""
     yaml_files = [item for item in files if item[1] != "dockerfile"]
-    if not yaml_files:
+    if len(yaml_files) < 2:
         return None
     from . import registry
 

@@ -17,6 +17,20 @@ REPO = Path(__file__).resolve().parents[1]
 TODAY = datetime.date(2026, 11, 28)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _user_cache(tmp_path_factory):
+    """Every test (and the processes it starts) uses a cache folder of its own session, never the
+    user's (parsed config files, the resolver's answers)."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    old = os.environ.get("HARDENLINT_CACHE_DIR")
+    os.environ["HARDENLINT_CACHE_DIR"] = str(folder)
+    yield folder
+    if old is None:
+        os.environ.pop("HARDENLINT_CACHE_DIR", None)
+    else:
+        os.environ["HARDENLINT_CACHE_DIR"] = old
+
+
 def corpus_root() -> Optional[Path]:
     """The shared corpus folder, or None (tests that need it skip)."""
     env = os.environ.get("HARDENLINT_CORPUS")

@@ -93,6 +93,36 @@ def test_index_keys_first_record_wins_and_replace_keeps_order():
     assert len(new.replace("4.yaml", [_rec("Namespace", "", "b", "4.yaml")])) == 4
 
 
+def _same_index(a: ObjectIndex, b: ObjectIndex) -> None:
+    assert list(a) == list(b)
+    kinds = sorted({r.kind for r in a} | {r.kind for r in b} | {"Missing"})
+    for kind in kinds:
+        assert a.of_kind(kind) == b.of_kind(kind)
+        for other in kinds:
+            assert a.of_kind(kind, other) == b.of_kind(kind, other)
+    for r in list(a) + list(b):
+        assert a.get(*r.key) is b.get(*r.key) or a.get(*r.key) == b.get(*r.key)
+
+
+def test_splice_is_replace_at_the_cost_of_the_records_swapped():
+    """The fixer swaps one document's records on every pass (`splice`): the same index as a
+    fresh build, for first-wins keys, kinds (one or several, in run order) and the order."""
+    sa, rb, crb, ns = "ServiceAccount", "RoleBinding", "ClusterRoleBinding", "Namespace"
+    base = ObjectIndex.build([_rec(sa, "a", "x", "1.yaml"), _rec(rb, "a", "b", "2.yaml"), _rec(sa, "a", "x", "2.yaml"),
+                              _rec(crb, "", "c", "2.yaml"), _rec(ns, "", "a", "2.yaml"), _rec(rb, "a", "b", "3.yaml"),
+                              _rec(sa, "a", "y", "3.yaml")])
+    swaps = [[], [_rec(sa, "a", "x", "2.yaml")], [_rec(sa, "a", "y", "2.yaml"), _rec(crb, "", "d", "2.yaml")],
+             [_rec("Role", "a", "r", "2.yaml"), _rec(rb, "a", "b", "2.yaml"), _rec(rb, "a", "b", "2.yaml")]]
+    for start in range(len(base) + 1):
+        for stop in range(start, len(base) + 1):
+            for records in swaps:
+                spliced = base.splice(start, stop, records)
+                _same_index(spliced, ObjectIndex.build(list(base)[:start] + records + list(base)[stop:]))
+                # and again from the spliced one (its places come from the index it was cut from)
+                _same_index(spliced.splice(0, 1, []), ObjectIndex.build((list(base)[:start] + records + list(base)[stop:])[1:]))
+    assert base.splice(1, 1, [])._by_key == base._by_key  # nothing swapped: same tables
+
+
 def test_object_records_namespaces_and_facts():
     from hardenlint.engine import Linter
     from hardenlint.source import SourceFile
@@ -413,6 +443,27 @@ def test_fix_uses_the_whole_run(tmp_path, monkeypatch):
     assert text.count("automountServiceAccountToken: false") == 1
     assert report.fixed_by_rule["HL316"] == 1
     assert not [f for f in report.findings if f.rule in ("HL316", "HL410")]
+
+
+def test_fix_of_one_yaml_file_needs_no_run_index(tmp_path, monkeypatch):
+    """With one YAML file the run reads no file for an index first (its objects are all there
+    is): the fix and the findings are those of the same file fixed next to an unrelated file."""
+    text = deployment("web", "shop", "web") + "---\n" + service_account("web", "shop", automount=False) + \
+        "---\n" + deployment("api", "shop", "api")
+    indexed: List[str] = []
+    real = runner._objects_of
+    monkeypatch.setattr(runner, "_objects_of", lambda linter, path, kind: indexed.append(path) or real(linter, path, kind))
+    results = []
+    for extra in ({}, {"other.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"}):
+        root = tmp_path / str(len(results))
+        root.mkdir()
+        _write(root, {"a.yaml": text, **extra})
+        report = _run([str(root)], root, fix=True, unsafe_fixes=True)
+        results.append(((root / "a.yaml").read_text(), report.fixed_by_rule,
+                        [(f.rule, f.span, f.message) for f in report.findings if f.path.endswith("a.yaml")]))
+    assert results[0] == results[1] and results[0][0] != text
+    assert results[0][1]["HL316"] == 1  # `api` only: `web`'s account turns automount off
+    assert len(indexed) == 2  # the run with two files
 
 
 def test_kustomize_renders_feed_the_index(tmp_path):

@@ -125,3 +125,47 @@ def test_ignore_file_and_mixed_endings_take_the_whole_text_path(monkeypatch):
     for text in texts:
         fix_source(linter, SourceFile("deploy.yaml", text, "kubernetes"), True)
     assert [by_document for text, by_document in used if text in texts] == [False, False, True]
+
+
+@pytest.mark.parametrize("change, valid", [
+    (("  selector:\n", "  minReadySeconds: 5\n  selector:\n"), True),
+    (("          ports:\n            - containerPort: 8080\n", "          ports: {containerPort: 8080}\n"), False),
+    (("          ports:\n            - containerPort: 8080\n", "          ports:\n            - containerPort: 8080\n---\n"), None),
+])
+def test_the_joined_text_is_checked_for_its_changed_documents(change, valid):
+    """The joined text's kind check reads only the documents that changed (their facts are per
+    document): the same verdict as reading them all. When a piece now holds another number of
+    documents, every document is checked."""
+    from hardenlint.model.yamlnodes import split_documents
+
+    text = manifest()
+    ranges = split_documents(text)
+    pieces = [text[a:b] for a, b in ranges]
+    pieces[3] = pieces[3].replace(*change)  # the `api` workload
+    joined = "".join(pieces)
+    linter = Linter(Config(preset="strict"))
+    source = SourceFile("deploy.yaml", text, "kubernetes")
+    _, parsed = linter.lint_source(source)
+    _, new_parsed = linter.lint_source(SourceFile("deploy.yaml", joined, "kubernetes"))
+    numbers = fixer._changed_documents(text, parsed, new_parsed, ranges, pieces)
+    whole = fixer._Judge(source, parsed).keeps_kind(joined, new_parsed)
+    if valid is None:
+        assert numbers is None
+        return
+    assert numbers == [3]  # documents: web, settings, runner, api, jobs (the comment-only one has none)
+    assert fixer._Judge(source, parsed).keeps_kind(joined, new_parsed, numbers) is whole is valid
+
+
+def test_fixing_collects_garbage_young_and_puts_the_threshold_back(monkeypatch):
+    """While a file is fixed the collector's youngest generation holds YOUNG_GENERATION objects
+    (each pass's parse and model die young); afterwards the process's thresholds are as before."""
+    import gc
+
+    before = gc.get_threshold()
+    seen = []
+    linter = Linter(Config(preset="strict"))
+    real = linter.lint_source
+    monkeypatch.setattr(linter, "lint_source", lambda s: seen.append(gc.get_threshold()[0]) or real(s))
+    fix_source(linter, SourceFile("deploy.yaml", manifest(), "kubernetes"), True)
+    assert seen and set(seen) == {max(before[0], fixer.YOUNG_GENERATION)}
+    assert gc.get_threshold() == before

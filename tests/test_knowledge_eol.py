@@ -21,7 +21,7 @@ SHARED = REPO.parent / "shared" / "data" / "eol.json"
 
 
 def status(text, today):
-    return eol_status(parse_image(text), today)
+    return eol_status(parse_image(text), today.isoformat())
 
 
 @pytest.mark.parametrize("text,today,message,replacement", [

@@ -15,8 +15,8 @@ from hardenlint.model.record import FrozenInstanceError, field, record, replace
 
 # Not imported by `hardenlint check Dockerfile`: the YAML, rich, SARIF and fixing stacks, and the
 # standard modules whose import cost as much as linting the file (typing, dataclasses and the
-# inspect/ast/tokenize it pulls in, shutil with bz2/lzma, multiprocessing).
-FORBIDDEN = ("yaml", "rich", "sarif_om", "attr", "difflib", "typing", "dataclasses", "inspect", "ast",
+# inspect/ast/tokenize it pulls in, shutil with bz2/lzma, multiprocessing, datetime).
+FORBIDDEN = ("yaml", "rich", "sarif_om", "attr", "difflib", "typing", "dataclasses", "inspect", "ast", "datetime",
              "tokenize", "shutil", "multiprocessing", "importlib.metadata", "hardenlint.fixer",
              "hardenlint.reporters.sarif", "hardenlint.model.yamlnodes", "hardenlint.model.container",
              "hardenlint.checks.container")

@@ -6,14 +6,14 @@ image is which product, and the codenames used as tags. A tag names a cycle by i
 (`3.8`, `3.8.19`, `16`, `18.04`) or codename (`bionic`, `buster`, `gallium`); language and server
 images may carry a second cycle, their base OS, as a suffix (`-buster`, `-alpine3.15`, `-jammy`,
 `-ubi9`, `-al2`). Floating tags (`latest`, `3`, `alpine`, `lts`, `stable`) name no cycle and are
-never judged. Everything is judged against the `today` the caller passes (the run date).
+never judged. Everything is judged against the `today` the caller passes (the run date, ISO
+`YYYY-MM-DD` text like the table's dates).
 """
 from __future__ import annotations
 
 import json
 import os
 import re
-from datetime import date
 from functools import lru_cache
 
 from .. import lazyre
@@ -43,9 +43,9 @@ class Cycle:
     eol: object  # ISO date string, True (EOL, no date given) or False (no date yet)
     lts: bool
 
-    def ended(self, today: date) -> bool:
+    def ended(self, today: str) -> bool:
         if isinstance(self.eol, str):
-            return date.fromisoformat(self.eol) <= today
+            return self.eol <= today  # ISO dates compare as text
         return self.eol is True
 
 
@@ -74,6 +74,8 @@ def _cycles(product: str) -> Dict[str, Cycle]:
 
 def __getattr__(name: str):
     if name == "AS_OF":  # loaded on first use, so importing this module reads no file
+        from datetime import date
+
         return date.fromisoformat(_table()["checked"])
     raise AttributeError(name)
 
@@ -149,7 +151,7 @@ def _suffixes(words: List[str]) -> List[_Part]:
     return out
 
 
-def _bump(spec: dict, cur: Cycle, today: date) -> Optional[Cycle]:
+def _bump(spec: dict, cur: Cycle, today: str) -> Optional[Cycle]:
     """Oldest supported cycle newer than `cur` on the same line (same major where the product's
     majors break compatibility; an LTS cycle when the product has them)."""
     cands = [c for c in _cycles(cur.product).values()
@@ -174,7 +176,7 @@ def _spell(spec: dict, part: _Part, target: Cycle) -> str:
 
 
 def _replacement(ref: ImageRef, spec: dict, words: List[str], primary: Optional[_Part],
-                 ended: List[_Part], today: date) -> Optional[str]:
+                 ended: List[_Part], today: str) -> Optional[str]:
     if ref.digest:
         return None  # a digest pins the old content; the resolver would have to find a new one
     new: List[Optional[str]] = list(words)
@@ -223,7 +225,7 @@ def _describe(part: _Part, words: List[str]) -> str:
     return f"{name} reached end of life on {c.eol}"
 
 
-def eol_status(ref: ImageRef, today: date) -> Optional[EolStatus]:
+def eol_status(ref: ImageRef, today: str) -> Optional[EolStatus]:
     """The end-of-life verdict for `ref` on `today`, or None when no cycle it names has ended
     (or it names none, or the image is unknown)."""
     if ref.variable or not ref.tag:

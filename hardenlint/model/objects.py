@@ -17,7 +17,8 @@ The pieces
   the run's file order, so lookups are reproducible; when two records have the same key, the first
   one in that order wins. `replace(path, records)` gives an index in which one file's records are
   swapped for fresh ones (the fixer re-lints a file it changed; an editor lints an unsaved buffer
-  against its workspace).
+  against its workspace); `splice(start, stop, records)` swaps a run of records at the cost of
+  those (the fixer's passes over one document of a large manifest).
 
 Namespaces: a namespaced object without `metadata.namespace` is in `default` (what `kubectl apply`
 without `-n` does, and what the API server assumes for bindings); cluster-scoped kinds (Namespace,
@@ -32,6 +33,8 @@ objects, or against `Linter.index` when one is given. The finding stays attached
 span the check chose.
 """
 from __future__ import annotations
+
+import bisect
 
 from .record import record
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
@@ -107,6 +110,9 @@ class ObjectIndex:
             self._by_key.setdefault(r.key, r)
             self._by_kind.setdefault(r.kind, []).append(r)
         self.cache: Dict[str, Any] = {}  # derived tables resolvers build once per index
+        self._positions: Optional[Dict[int, int]] = None  # id(record) -> place, built when needed
+        self._by_place: Optional[Tuple[Dict, Dict]] = None  # kind / key -> places, for `splice`
+        self._spliced: Optional[tuple] = None  # (index, start, stop, places of the new records)
 
     @classmethod
     def build(cls, records: Iterable[KubeObject]) -> "ObjectIndex":
@@ -119,9 +125,22 @@ class ObjectIndex:
 
     def of_kind(self, *kinds: str) -> List[KubeObject]:
         """Every object of these kinds, in run order (duplicates included)."""
-        if len(kinds) == 1:
-            return list(self._by_kind.get(kinds[0], ()))
-        return [r for r in self._records if r.kind in kinds]
+        lists = [self._by_kind[k] for k in dict.fromkeys(kinds) if k in self._by_kind]
+        if len(lists) < 2:
+            return list(lists[0]) if lists else []
+        return sorted((r for rs in lists for r in rs), key=self._position)
+
+    def _position(self, record: KubeObject) -> int:
+        """Where `record` (one of this index's records) is in the run order."""
+        if self._spliced is not None:  # from the index it was spliced from: no table to build
+            base, start, stop, placed = self._spliced
+            if id(record) in placed:
+                return placed[id(record)]
+            at = base._position(record)
+            return at if at < start else at + len(placed) - (stop - start)
+        if self._positions is None:
+            self._positions = {id(r): i for i, r in enumerate(self._records)}
+        return self._positions[id(record)]
 
     def replace(self, path: str, records: Sequence[KubeObject]) -> "ObjectIndex":
         """An index where the records of `path` are `records` (same place in the order)."""
@@ -137,6 +156,50 @@ class ObjectIndex:
         if not placed:
             out.extend(records)
         return ObjectIndex(out)
+
+    def splice(self, start: int, stop: int, records: Sequence[KubeObject]) -> "ObjectIndex":
+        """The index with the records at places [start, stop) swapped for `records`: what
+        `replace` would build, at the cost of the records swapped rather than of the whole run
+        (the fixer swaps one document's records on every pass over it). Tables of this index
+        are shared, not copied: indexes are never changed once built."""
+        records = list(records)
+        old = self._records[start:stop]
+        out = ObjectIndex.__new__(ObjectIndex)
+        out._records = self._records[:start] + records + self._records[stop:]
+        out.cache, out._positions, out._by_place, out._spliced = {}, None, None, None
+        if self._by_place is None:
+            kinds: Dict[str, List[int]] = {}
+            keys: Dict[Tuple[str, str, str], List[int]] = {}
+            for i, r in enumerate(self._records):
+                kinds.setdefault(r.kind, []).append(i)
+                keys.setdefault(r.key, []).append(i)
+            self._by_place = kinds, keys
+        kind_places, key_places = self._by_place
+        out._by_kind = dict(self._by_kind)
+        for kind in {r.kind for r in old} | {r.kind for r in records}:
+            places = kind_places.get(kind, [])
+            a, b = bisect.bisect_left(places, start), bisect.bisect_left(places, stop)
+            same = self._by_kind.get(kind, [])
+            merged = same[:a] + [r for r in records if r.kind == kind] + same[b:]
+            if merged:
+                out._by_kind[kind] = merged
+            else:
+                out._by_kind.pop(kind, None)
+        out._by_key = dict(self._by_key)
+        for key in {r.key for r in old} | {r.key for r in records}:
+            places = key_places.get(key, [])
+            first = next((r for r in records if r.key == key), None)
+            if places and places[0] < start:
+                continue  # an earlier record still wins
+            if first is None:
+                later = places[bisect.bisect_left(places, stop):]
+                first = self._records[later[0]] if later else None
+            if first is None:
+                out._by_key.pop(key, None)
+            else:
+                out._by_key[key] = first
+        out._spliced = (self, start, stop, {id(r): start + i for i, r in enumerate(records)})
+        return out
 
     def __iter__(self) -> Iterator[KubeObject]:
         return iter(self._records)

@@ -36,6 +36,7 @@ quoted like its siblings when they are quoted strings (same quote character).
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 from typing import Any, Iterator, List, Optional, Sequence, Tuple, Union
 
 import yaml
@@ -188,6 +189,7 @@ def _quote(value: str, q: str) -> str:
     return '"' + out + '"'
 
 
+@lru_cache(maxsize=4096)  # a safe_load per call; fixes write the same few values over and over
 def _plain_ok(value: str, flow: bool) -> bool:
     if not value or value != value.strip() or "\n" in value:
         return False

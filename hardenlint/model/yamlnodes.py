@@ -239,6 +239,12 @@ def _shift_marks(root: Node, offset: int, lines: int) -> None:
     map_marks((root,), lambda m: Mark(m.name, m.index + offset, m.line + lines, m.column, None, None))
 
 
+def compose_documents(text: str) -> List[Optional[Node]]:
+    """Every document root of `text` (None for an empty document), with the tags the parser
+    gives; raises what PyYAML raises (the fixer's independent check that a text loads)."""
+    return list(yaml.compose_all(text, Loader=_fast_loader(LOADER)))
+
+
 def compose_stream(text: str) -> Tuple[List[Document], List[YamlError]]:
     """Compose every document of `text`; broken documents become errors, the others survive.
 

@@ -17,23 +17,11 @@ import time
 from typing import Any, Dict, Optional
 
 from ..atomic import replace_file
+from ..usercache import cache_dir
 
 VERSION = 1
 FILE_NAME = "resolve-v1.json"
 SECTIONS = ("tags", "versions", "digests")
-
-
-def cache_dir() -> str:
-    env = os.environ.get("HARDENLINT_CACHE_DIR")
-    if env:
-        return env
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~")
-    elif sys.platform == "darwin":
-        base = os.path.expanduser("~/Library/Caches")
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
-    return os.path.join(base, "hardenlint")
 
 
 class Cache:
