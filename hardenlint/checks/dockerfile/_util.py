@@ -246,13 +246,18 @@ def delete_instruction(df: Dockerfile, ins: Instruction) -> Edit:
 
 def word_spans(ins: Instruction) -> List[Tuple[str, Span]]:
     """`Instruction.words()` for shell form; JSON strings with their spans for exec form."""
+    return [(v, ins.span_of(start, end)) for v, start, end in word_offsets(ins)]
+
+
+def word_offsets(ins: Instruction) -> List[Tuple[str, int, int]]:
+    """`word_spans` as (value, start, end) offsets into `args`, for checks that need few spans."""
     arr = ins.exec_form
     if arr is None:
-        return ins.words()
+        return ins.word_offsets()
     tokens = list(_JSON_STRING.finditer(ins.args))
     if len(tokens) != len(arr):
         return []
-    return [(v, ins.span_of(m.start(), m.end())) for v, m in zip(arr, tokens)]
+    return [(v, m.start(), m.end()) for v, m in zip(arr, tokens)]
 
 
 def image_fix_ok(df: Dockerfile, stage: Stage) -> bool:

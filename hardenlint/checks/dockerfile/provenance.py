@@ -12,7 +12,7 @@ from ...model.image import ImageRef, parse_image
 from ...model.record import record
 from ...registry import RuleContext, check
 from ..pinning import digest_outdated, digest_unknown, pin_fix
-from ._shell import pipeline_before
+from ._shell import SHELLS, pipeline_before
 from ._util import commands, delete_instruction, env_words, word_spans
 
 TYPE_CHECKING = False
@@ -206,7 +206,6 @@ def add_remote_without_checksum(df: Dockerfile, ctx: RuleContext) -> Iterable[Vi
 
 
 _DOWNLOADERS = {"curl", "wget"}
-_SHELLS = lazyre.compile(r"(?:sh|bash|dash|ash|zsh|ksh|mksh|fish)")
 _INTERPRETERS = lazyre.compile(r"(?:python[0-9.]*|perl|ruby|node|php)")
 _SUBST_DOWNLOAD = lazyre.compile(r"(?:\$\(|`|<\()\s*(?:\S*/)?(?:curl|wget)\b")
 
@@ -214,7 +213,7 @@ _SUBST_DOWNLOAD = lazyre.compile(r"(?:\$\(|`|<\()\s*(?:\S*/)?(?:curl|wget)\b")
 def _runs_stdin(cmd) -> bool:
     """Does this shell / interpreter execute what it reads on stdin (`sh`, `bash -s --`,
     `python3 -`), rather than a script argument (`sh -c ...`, `python3 -m json.tool`, `perl x.pl`)?"""
-    shell = _SHELLS.fullmatch(cmd.name) is not None
+    shell = cmd.name in SHELLS
     for w in cmd.words[cmd.name_index() + 1:]:
         v = w.value
         if v in ("-", "/dev/stdin", "--"):
@@ -237,7 +236,7 @@ def remote_script_piped_to_shell(df: Dockerfile, ctx: RuleContext) -> Iterable[V
     """`curl ... | sh`, `wget -O- ... | bash`, `bash <(curl ...)`, `sh -c "$(curl ...)"`."""
     for _stage, _ins, sc, cmd in commands(df):
         name = cmd.name
-        if not (_SHELLS.fullmatch(name) or _INTERPRETERS.fullmatch(name) or name in ("eval", "source", ".")):
+        if not (name in SHELLS or _INTERPRETERS.fullmatch(name) or name in ("eval", "source", ".")):
             continue
         upstream = [c for c in pipeline_before(cmd) if c.name in _DOWNLOADERS]
         if upstream and _runs_stdin(cmd):

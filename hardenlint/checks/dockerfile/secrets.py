@@ -10,7 +10,7 @@ from ...knowledge.secrets import credential_file, is_literal_secret, is_secret_n
 from ...model.dockerfile import Dockerfile
 from ...model.findings import Span, Violation
 from ...registry import RuleContext, check
-from ._util import env_words, word_spans
+from ._util import env_words, word_offsets
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -56,12 +56,12 @@ def secret_file_copied(df: Dockerfile, ctx: RuleContext) -> Iterable[Violation]:
     for ins in df.instructions:
         if ins.keyword not in ("COPY", "ADD"):
             continue
-        words = word_spans(ins)
-        for value, span in words[:-1]:
+        words = word_offsets(ins)
+        for value, start, end in words[:-1]:
             if value.startswith("<<") and ins.heredocs:
                 continue
             if credential_file(value):
                 name = posixpath.basename(value.rstrip("/")) or value
-                yield Violation(span, f"`{ins.keyword}` puts `{name}`, a key or credential file, into an "
+                yield Violation(ins.span_of(start, end), f"`{ins.keyword}` puts `{name}`, a key or credential file, into an "
                                       "image layer where anyone with the image can read it; mount it "
                                       "for the step that needs it with `RUN --mount=type=secret`")
