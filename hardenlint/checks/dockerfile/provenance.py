@@ -17,7 +17,7 @@ from ._util import commands, delete_instruction, env_words, word_spans
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Iterable, Iterator, Optional, Tuple
+    from typing import Iterable, Iterator, List, Optional, Tuple
 
 
 @record(frozen=True)
@@ -31,9 +31,17 @@ class ImageUse:
     instruction: Instruction
 
 
-def image_uses(df: Dockerfile) -> Iterator[ImageUse]:
+def image_uses(df: Dockerfile) -> List[ImageUse]:
     """Every external image the build pulls: FROM images (not stage names, not `scratch`,
-    ARG defaults resolved), `COPY --from=<image>` and `RUN --mount=from=<image>` sources."""
+    ARG defaults resolved), `COPY --from=<image>` and `RUN --mount=from=<image>` sources.
+    Worked out once per file (HL101-HL104 and the online rules all ask)."""
+    found = df.__dict__.get("_image_uses")
+    if found is None:
+        found = df.__dict__["_image_uses"] = list(_image_uses(df))
+    return found
+
+
+def _image_uses(df: Dockerfile) -> Iterator[ImageUse]:
     names = {s.name for s in df.stages if s.name}
     for stage in df.stages:
         if stage.base_stage is None and stage.image is not None:
