@@ -22,7 +22,7 @@ documents that changed. Its result is the whole-text loop's (tests/test_fix_docu
 `--fix --unsafe-fixes` costs on a generated 3 MB manifest (benchmarks/bench.py): the first and
 the last lint of the whole text, each changed document's own lints (its first, one pass for a
 container's missing settings, one that finds nothing left) and checks; under 3 lints' time in all,
-with the collector's young generation enlarged while fixing (`_young_generation`).
+with the collector's young generation enlarged while fixing (`collector.py`).
 
 Edits are written by the rules with "\\n"; in a CRLF file every inserted "\\n" becomes "\\r\\n",
 and an edit that ends a file without a final newline adds none (`normalise_edit`, which the
@@ -32,11 +32,9 @@ same folder, fsync, original mode, `os.replace`).
 from __future__ import annotations
 
 import bisect
-import contextlib
 import difflib
 import errno
 import functools
-import gc
 import hashlib
 import itertools
 import os
@@ -45,6 +43,7 @@ from collections import Counter
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from .atomic import replace_file
+from .collector import young_generation
 from .engine import FileResult, Linter, display_path
 from .model.findings import Edit, Finding, Fix
 from .model.record import field, record
@@ -54,7 +53,6 @@ MAX_PASSES = 30
 MERGE_INSERTIONS = True  # `set_key` insertions at one point in one pass (fixmerge); False: a pass each
 YAML_KINDS = ("compose", "kubernetes", "yaml")
 BY_DOCUMENT_FROM = 3  # insertions at one point (passes) from which a manifest is fixed by document
-YOUNG_GENERATION = 10_000  # objects, see _young_generation
 
 
 @record
@@ -390,27 +388,13 @@ def _fixable(result: FileResult, unsafe: bool) -> int:
 
 def fix_source(linter: Linter, source: SourceFile, unsafe: bool) -> FixOutcome:
     """Fix one in-memory source; nothing is written."""
-    with _young_generation(YOUNG_GENERATION):
+    with young_generation():
         result, parsed = linter.lint_source(source)
         judge = _Judge(source, parsed)
         by_document = _fix_by_document(linter, source, unsafe, result, parsed, judge)
         if by_document is not None:
             return by_document
         return _fix_whole(linter, source, unsafe, result, parsed, judge)
-
-
-@contextlib.contextmanager
-def _young_generation(size: int):
-    """Let the cyclic garbage collector's youngest generation hold at least `size` objects
-    (Python's default is 700). Every pass builds a parse tree and a model that live a moment: with
-    the default they are promoted before they die and the collector walks the whole heap for them
-    again and again (a third of the time of fixing a large manifest)."""
-    old = gc.get_threshold()
-    gc.set_threshold(max(old[0], size), *old[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
 
 
 def _fix_whole(linter: Linter, source: SourceFile, unsafe: bool, result: FileResult, parsed,

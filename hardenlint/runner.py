@@ -15,6 +15,7 @@ import functools
 import os
 import sys
 
+from .collector import young_generation
 from .config import Config
 from .discover import inside, kind_for_explicit, walk
 from .engine import FileResult, Linter, display_path
@@ -42,8 +43,13 @@ def _collect(paths: List[str], cfg: Config, force_exclude: bool) -> List[Tuple[s
 
 def run(paths: List[str], cfg: Config, args, progress: Optional[Progress] = None) -> Tuple[Report, str]:
     """Lint (and with --fix/--diff, fix) everything; returns the report and a unified diff.
-    `progress` counts the files (and registry lookups); the caller closes it."""
-    progress = progress or Progress()
+    `progress` counts the files (and registry lookups); the caller closes it. The collector's
+    youngest generation is enlarged meanwhile (`collector.py`; worker processes inherit it)."""
+    with young_generation():
+        return _run(paths, cfg, args, progress or Progress())
+
+
+def _run(paths: List[str], cfg: Config, args, progress: Progress) -> Tuple[Report, str]:
     linter = Linter(cfg)
     report = Report(enabled_rules=linter.enabled, dry_run=args.diff and not args.fix)
     fixing = args.fix or args.diff

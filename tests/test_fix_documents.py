@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hardenlint import fixer
+from hardenlint import collector, fixer
 from hardenlint.config import Config
 from hardenlint.engine import Linter
 from hardenlint.fixer import fix_source
@@ -157,7 +157,7 @@ def test_the_joined_text_is_checked_for_its_changed_documents(change, valid):
 
 
 def test_fixing_collects_garbage_young_and_puts_the_threshold_back(monkeypatch):
-    """While a file is fixed the collector's youngest generation holds YOUNG_GENERATION objects
+    """While a file is fixed the collector's youngest generation holds collector.YOUNG objects
     (each pass's parse and model die young); afterwards the process's thresholds are as before."""
     import gc
 
@@ -167,5 +167,5 @@ def test_fixing_collects_garbage_young_and_puts_the_threshold_back(monkeypatch):
     real = linter.lint_source
     monkeypatch.setattr(linter, "lint_source", lambda s: seen.append(gc.get_threshold()[0]) or real(s))
     fix_source(linter, SourceFile("deploy.yaml", manifest(), "kubernetes"), True)
-    assert seen and set(seen) == {max(before[0], fixer.YOUNG_GENERATION)}
+    assert seen and set(seen) == {max(before[0], collector.YOUNG)}
     assert gc.get_threshold() == before
