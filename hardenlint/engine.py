@@ -266,8 +266,40 @@ def drop_missing_in_partial(model, found: List[Tuple[str, Violation]]) -> List[T
 
 
 # Credentials written into commands: `https://user:PASSWORD@host`, `Authorization: Bearer TOKEN`.
-_URL_PASSWORD = lazyre.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@'\"]+:([^/\s@'\"$]{3,})@")
+_URL_USERINFO = lazyre.compile(r"://[^/\s:@'\"]+:([^/\s@'\"$]{3,})@")  # after a scheme
 _AUTH_HEADER = lazyre.compile(r"(?i)authorization:[ \t]*(?:bearer|basic|token)[ \t]+([^\s'\"$]{6,})")
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_SCHEME = _LETTERS | frozenset("0123456789+.-")
+
+
+def credential_spans(text: str) -> List[Tuple[int, int]]:
+    """Spans of the passwords written in URLs (`scheme://user:PASSWORD@host`, the scheme a letter
+    then letters, digits, `+`, `.` or `-`) and of Authorization header tokens. A URL is looked for
+    at each `://`, not at each letter of the text (a pattern starting with the scheme retried at
+    every word)."""
+    spans: List[Tuple[int, int]] = []
+    end = 0  # matches do not overlap
+    at = text.find("://")
+    while at != -1:
+        if at >= end and _scheme_before(text, at, end):
+            m = _URL_USERINFO.match(text, at)
+            if m:
+                spans.append(m.span(1))
+                end = m.end()
+        at = text.find("://", at + 1)
+    if "authorization" in text.lower():
+        spans.extend(m.span(1) for m in _AUTH_HEADER.finditer(text))
+    return spans
+
+
+def _scheme_before(text: str, at: int, start: int) -> bool:
+    """Whether the scheme characters just before `at` (not before `start`) hold a letter."""
+    i = at
+    while i > start and text[i - 1] in _SCHEME:
+        i -= 1
+        if text[i] in _LETTERS:
+            return True
+    return False
 
 
 def find_secrets(parsed: Parsed) -> Tuple[Tuple[str, ...], Tuple[Tuple[int, int], ...]]:
@@ -294,10 +326,7 @@ def find_secrets(parsed: Parsed) -> Tuple[Tuple[str, ...], Tuple[Tuple[int, int]
             read.add(env.value)
             if env.value_span is not None:
                 written.append((env.value_span.start, env.value_span.end))
-    if "://" in text:  # most files have neither: no pattern compiled, no scan
-        written.extend(m.span(1) for m in _URL_PASSWORD.finditer(text))
-    if "authorization" in text.lower():
-        written.extend(m.span(1) for m in _AUTH_HEADER.finditer(text))
+    written.extend(credential_spans(text))
     spans = secret_spans(text, written, read)
     values = read | {text[s:e] for s, e in written}
     return tuple(sorted((v for v in values if v), key=len, reverse=True)), spans

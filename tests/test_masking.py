@@ -2,12 +2,15 @@
 apply) outside those spans, source lines keep image names and paths that contain the value."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from hardenlint.cli import main
+from hardenlint.engine import credential_spans
 from hardenlint.masking import mask, secret_spans
 
 COMPOSE = """services:
@@ -91,3 +94,34 @@ def test_mask_keeps_line_breaks_and_works_on_a_slice():
     spans = ((7, 18),)
     assert mask(text, spans) == "a: |\n  ****\n******\nb: c\n"
     assert mask(text[12:19], spans, 12) == "******\n" and mask(text[:5], spans) == text[:5]
+
+
+# The pattern credential_spans replaced (a scheme retried at every letter of the text): the oracle.
+_URL_PASSWORD_ORACLE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@'\"]+:([^/\s@'\"$]{3,})@")
+_AUTH_ORACLE = re.compile(r"(?i)authorization:[ \t]*(?:bearer|basic|token)[ \t]+([^\s'\"$]{6,})")
+
+
+def _oracle_spans(text):
+    return [m.span(1) for rx in (_URL_PASSWORD_ORACLE, _AUTH_ORACLE) for m in rx.finditer(text)]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="ab1+.-:/@ \t\n'\"$xé", max_size=60))
+def test_credential_spans_equal_the_scheme_pattern(text):
+    assert credential_spans(text) == _oracle_spans(text)
+
+
+@pytest.mark.parametrize("text", [
+    "RUN curl https://user:s3cret@example.com/x && git clone git+ssh://me:hunter22@host/r",
+    "x1+://u:pass@h http://a:bbbb@c://d:eeee@f",  # a scheme of digits alone is none; back to back
+    "url: 9://u:pppp@h ftp://u:pppp@h\nAuthorization: Bearer abcdef123 AUTHORIZATION: token zzzzzz",
+    "é://u:pppp@h aé://u:pppp@h -a.b://u:pppp@h",
+])
+def test_credential_spans_examples(text):
+    assert credential_spans(text) == _oracle_spans(text) and credential_spans(text)
+
+
+def test_credential_spans_of_the_corpus(corpus):
+    for path in sorted(p for sub in ("dockerfile", "compose", "k8s") for p in (corpus / sub).iterdir()):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert credential_spans(text) == _oracle_spans(text), path.name

@@ -407,14 +407,12 @@ class KustomizeRun:
 
     def secrets(self, path: str):
         """(values, spans) of the secrets written in `path`, as `engine.find_secrets` gives them."""
-        from ..engine import _AUTH_HEADER, _URL_PASSWORD
+        from ..engine import credential_spans
         from ..masking import secret_spans
 
         text = self.ws.texts.get(path, "")
         read, written = self.secret_parts.get(path, (set(), []))
-        written = list(written)
-        for rx in (_URL_PASSWORD, _AUTH_HEADER):
-            written.extend(m.span(1) for m in rx.finditer(text))
+        written = list(written) + credential_spans(text)
         spans = secret_spans(text, written, read)
         values = set(read) | {text[s:e] for s, e in written}
         return tuple(sorted((v for v in values if v), key=len, reverse=True)), spans
