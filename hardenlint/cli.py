@@ -96,7 +96,7 @@ def _check_args(c: argparse.ArgumentParser) -> None:
     c.add_argument("--stdin-filename", metavar="NAME", help="file name for text read from stdin (decides its kind; without it the content does)")
     c.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     c.add_argument("--unsafe-fixes", action="store_true", help="with --fix/--diff, apply unsafe fixes too")
-    c.add_argument("--diff", action="store_true", help="print the diff the fixes would make; write nothing")
+    c.add_argument("--diff", action="store_true", help="print the diff the fixes would make; write nothing (also with --fix)")
     c.add_argument("--sarif-category", metavar="ID", help="SARIF runAutomationDetails id (code scanning category)")
     c.add_argument("--no-color", action="store_true", help="plain text output")
     c.add_argument("--quiet", "-q", action="store_true", help="findings only: no source lines, no summary on success")
@@ -232,6 +232,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     if args.unsafe_fixes and not (args.fix or args.diff):
         raise UsageError("--unsafe-fixes needs --fix or --diff")
+    if args.diff:
+        args.fix = False  # --diff writes nothing, with --fix too
     cfg = build_config(args)
     paths = args.paths or ["."]
     if "-" in paths and len(paths) > 1:

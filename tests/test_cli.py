@@ -184,3 +184,12 @@ def test_diff_prints_the_diff_writes_nothing_and_says_so(tmp_path):
     assert code == 1 and out.startswith("--- a/Dockerfile\n+++ b/Dockerfile\n")
     assert "+RUN apk add --no-cache curl" in out and "Would fix 1 (nothing written)." in err
     assert (tmp_path / "Dockerfile").read_text() == src
+
+
+@pytest.mark.parametrize("order", [["--fix", "--diff"], ["--diff", "--fix", "--unsafe-fixes"]])
+def test_diff_writes_nothing_even_with_fix(tmp_path, order):
+    src = "FROM alpine:3.20\nRUN apk add curl\n"
+    (tmp_path / "Dockerfile").write_text(src)
+    code, out, err = run(["check", *order, "--select", "HL203", "Dockerfile"], cwd=tmp_path)
+    assert code == 1 and "+RUN apk add --no-cache curl" in out and "(nothing written)" in err
+    assert (tmp_path / "Dockerfile").read_text() == src
