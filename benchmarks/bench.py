@@ -59,14 +59,30 @@ def timed(cmd, runs):
     return statistics.median(walls), max(peaks)
 
 
-def cold_ms(cmd, runs=15) -> float:
-    """Median wall milliseconds of a short command."""
-    walls = []
+def cold_ms(*cmds, runs=21) -> list:
+    """Median wall milliseconds of each short command, the commands run in turn (so a change in
+    the machine's load touches them all alike)."""
+    walls = [[] for _ in cmds]
+    env = dict(os.environ, NO_COLOR="1")
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, NO_COLOR="1"))
-        walls.append(time.perf_counter() - start)
-    return statistics.median(walls) * 1000
+        for cmd, w in zip(cmds, walls):
+            start = time.perf_counter()
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            w.append(time.perf_counter() - start)
+    return [statistics.median(w) * 1000 for w in walls]
+
+
+def python_of(cmd) -> str:
+    """The interpreter that runs `cmd` (a console script's shebang), so `python -c pass` is timed
+    with the same site-packages and .pth files as hardenlint."""
+    try:
+        with open(cmd[0], "rb") as f:
+            first = f.readline()
+    except OSError:
+        return sys.executable
+    if first.startswith(b"#!") and b"python" in first:
+        return first[2:].decode().split()[0]
+    return sys.executable
 
 
 def cold_with_config(dockerfile: str) -> float:
@@ -163,10 +179,16 @@ def main() -> int:
     bindir = args.peers or None
     hadolint = shutil.which("hadolint", path=bindir) if args.peers is not None else None
     checkov = shutil.which("checkov", path=bindir) if args.peers is not None else None
-    line = (f"cold start, one Dockerfile (median): hardenlint {cold_ms(hardenlint_cmd() + ['check', '--no-color', one]):.0f} ms, "
-            f"bare `python -c pass` {cold_ms([sys.executable, '-c', 'pass']):.0f} ms")
+    python = python_of(hardenlint_cmd())
+    cmds = [hardenlint_cmd() + ["check", "--no-color", one], [python, "-c", "pass"], [python, "-c", "import re"]]
     if hadolint:
-        line += f", hadolint {cold_ms([hadolint, '--no-fail', one]):.0f} ms"
+        cmds.append([hadolint, "--no-fail", one])
+    times = cold_ms(*cmds)
+    line = (f"cold start, one Dockerfile (median): hardenlint {times[0]:.0f} ms, "
+            f"bare `python -c pass` {times[1]:.0f} ms (+{times[0] - times[1]:.0f} ms), "
+            f"`python -c 'import re'` {times[2]:.0f} ms (every console script's wrapper imports re)")
+    if hadolint:
+        line += f", hadolint {times[3]:.0f} ms"
     print(line)
     print(f"cold start, one Dockerfile beside a .hardenlint.yaml (median): {cold_with_config(one):.0f} ms")
     bench_fix(hl, corpus / "k8s")
