@@ -73,6 +73,7 @@ class Linter:
         self.resolved = None  # --resolve: the registry's answers (hardenlint.oci.resolve.Resolutions)
         self.preparsed: dict = {}  # (path, text) -> Parsed, filled by the --resolve gathering pass
         self._env_files: dict = {}  # compose variables per folder (or per --env-file list)
+        self._contexts: dict = {}  # (rule, id(resolved)) -> RuleContext
 
     def compose_environment(self, source: SourceFile) -> dict:
         """The variables a compose file is interpolated with (see `model.interpolation`)."""
@@ -153,15 +154,24 @@ class Linter:
         for chk in registry.checks_for(letter):
             if chk.rule not in self.enabled or (chk.needs_stages and broken_stages):
                 continue
-            opts = {name: o.default for name, o in chk.options.items()}
-            opts.update(self.config.rule_options.get(chk.rule, {}))
-            ctx = registry.RuleContext(chk.rule, opts, self.today, self.config.trusted_registries, self.resolved)
             try:
-                for v in chk.func(parsed.model, ctx):
+                for v in chk.func(parsed.model, self._context(chk)):
                     yield chk.rule, v
             except Exception as e:  # reported, never a traceback; the other rules still run
                 result.internal_errors.append(
                     f"{parsed.source.path}: internal error in {chk.rule}: {type(e).__name__}: {e}")
+
+    def _context(self, chk: registry.Check) -> registry.RuleContext:
+        """What `chk` may read besides the model: made once per rule (and per set of registry
+        answers: `resolved` is set after the Linter is made, under --resolve)."""
+        key = (chk.rule, id(self.resolved))
+        ctx = self._contexts.get(key)
+        if ctx is None or ctx.resolved is not self.resolved:
+            opts = {name: o.default for name, o in chk.options.items()}
+            opts.update(self.config.rule_options.get(chk.rule, {}))
+            ctx = self._contexts[key] = registry.RuleContext(chk.rule, opts, self.today, self.config.trusted_registries,
+                                                             self.resolved)
+        return ctx
 
     def _per_file_ignores(self, path: str) -> frozenset:
         if not self.config.per_file_ignores:
