@@ -36,6 +36,7 @@ _ASSIGNMENT = lazyre.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _CURL_ARG_LETTERS = set("AbcCdDeEFHKmoPQrtTuUwxXyYz")
 _APT = {"apt-get", "apt", "aptitude"}
 _PIP = lazyre.compile(r"pip(?:\d+(?:\.\d+)?)?")
+_PYTHON_VERSION = lazyre.compile(r"python\d\.\d+")
 _RPM_FAMILY = {"yum", "dnf", "dnf5", "microdnf", "tdnf"}
 _CONFIG_MANAGERS = {"yum-config-manager", "dnf-config-manager"}
 _APT_BAD_TRUE = lazyre.compile(
@@ -226,10 +227,11 @@ def _trusted_yes(argv: Sequence[str], i0: int) -> List[Insecure]:
     return out
 
 
-def insecure_command(argv: Sequence[str]) -> List[Insecure]:
-    """Every place in one simple command that turns off TLS or signature verification."""
+def insecure_command(argv: Sequence[str], start: Optional[int] = None) -> List[Insecure]:
+    """Every place in one simple command that turns off TLS or signature verification; `start`
+    is `command_start(argv)` when the caller knows it already."""
     out: List[Insecure] = []
-    i0 = command_start(argv)
+    i0 = command_start(argv) if start is None else start
     for i in range(i0):
         name, _, value = argv[i].partition("=")
         if _ASSIGNMENT.match(argv[i]):
@@ -240,7 +242,7 @@ def insecure_command(argv: Sequence[str]) -> List[Insecure]:
         return out
     cmd = argv[i0].rsplit("/", 1)[-1]
     cmd = cmd[:-4] if cmd.lower().endswith(".exe") else cmd  # Windows images: curl.exe
-    if cmd in ("python", "python3") or re.fullmatch(r"python\d\.\d+", cmd):
+    if cmd in ("python", "python3") or _PYTHON_VERSION.fullmatch(cmd):
         if argv[i0 + 1:i0 + 3] == ["-m", "pip"]:
             i0, cmd = i0 + 2, "pip"
     elif cmd == "uv" and argv[i0 + 1:i0 + 2] == ["pip"]:

@@ -305,7 +305,7 @@ def verification_disabled(df: Dockerfile, ctx: RuleContext) -> Iterable[Violatio
     """TLS / signature checks turned off in RUN commands or by ENV / ARG settings."""
     yield from _insecure_env_findings(df)
     for _stage, _ins, sc, cmd in commands(df):
-        for hit in insecure_command(cmd.argv):
+        for hit in insecure_command(cmd.argv, cmd.name_index()):
             span = sc.word_span(cmd.words[hit.start], cmd.words[hit.end - 1])
             fix = None
             if hit.replacement is not None and sc.editable:
