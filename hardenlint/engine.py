@@ -73,7 +73,7 @@ class Linter:
         self.resolved = None  # --resolve: the registry's answers (hardenlint.oci.resolve.Resolutions)
         self.preparsed: dict = {}  # (path, text) -> Parsed, filled by the --resolve gathering pass
         self._env_files: dict = {}  # compose variables per folder (or per --env-file list)
-        self._contexts: dict = {}  # (rule, id(resolved)) -> RuleContext
+        self._contexts: dict = {}  # rule -> RuleContext (see _context)
 
     def compose_environment(self, source: SourceFile) -> dict:
         """The variables a compose file is interpolated with (see `model.interpolation`)."""
@@ -164,13 +164,12 @@ class Linter:
     def _context(self, chk: registry.Check) -> registry.RuleContext:
         """What `chk` may read besides the model: made once per rule (and per set of registry
         answers: `resolved` is set after the Linter is made, under --resolve)."""
-        key = (chk.rule, id(self.resolved))
-        ctx = self._contexts.get(key)
+        ctx = self._contexts.get(chk.rule)
         if ctx is None or ctx.resolved is not self.resolved:
             opts = {name: o.default for name, o in chk.options.items()}
             opts.update(self.config.rule_options.get(chk.rule, {}))
-            ctx = self._contexts[key] = registry.RuleContext(chk.rule, opts, self.today, self.config.trusted_registries,
-                                                             self.resolved)
+            ctx = self._contexts[chk.rule] = registry.RuleContext(chk.rule, opts, self.today,
+                                                                  self.config.trusted_registries, self.resolved)
         return ctx
 
     def _per_file_ignores(self, path: str) -> frozenset:
