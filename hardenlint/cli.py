@@ -146,12 +146,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         args_list.insert(0, "check")
     command = args_list[0] if args_list and args_list[0] in HELP else None
     parser = _parser(command)
-    if command is None:
-        args = parser.parse_args(args_list)  # --help, --version, or nothing: prints the help
-        args.command = None
-    else:
-        args = parser.parse_args(args_list[1:])
-        args.command = command
+    args = parser.parse_args(args_list[1:] if command else args_list)  # no command: --help, --version or nothing
+    args.command = command
     try:
         if args.command == "rules":
             return _cmd_rules(args)
