@@ -206,24 +206,22 @@ def _rule_options(data: Any, source: str) -> Dict[str, Dict[str, Any]]:
 
 def load_file(path: str, cache: bool = False) -> Config:
     """Read a config file (pyproject.toml's [tool.hardenlint] or a .hardenlint.yaml). With `cache`,
-    what the file parsed to is kept in the user cache and reused while its text is unchanged
+    what the file parsed to is kept in the user cache and reused while its bytes are unchanged
     (`usercache`: a one-file run then imports neither PyYAML nor tomllib)."""
     try:
         with open(path, "rb") as f:
             raw = f.read()
     except OSError as e:
         raise ConfigError(f"{path}: cannot read config: {e.strerror or e}") from None
-    if cache:
-        from .usercache import keep_parsed_config, parsed_config
+    if not cache:
+        return from_mapping(_parse(path, raw), path)
+    from .usercache import keep_parsed_config, parsed_config
 
-        kept = parsed_config(path, raw)
-        if kept is not None:
-            return from_mapping(kept[0], path)
-        data = _parse(path, raw)
-        keep_parsed_config(path, raw, data)
-    else:
-        data = _parse(path, raw)
-    return from_mapping(data, path)
+    kept = parsed_config(path, raw)
+    if kept is None:
+        kept = (_parse(path, raw),)
+        keep_parsed_config(path, raw, kept[0])
+    return from_mapping(kept[0], path)
 
 
 def _parse(path: str, raw: bytes) -> Any:
