@@ -66,7 +66,7 @@ def keep_parsed_config(config_path: str, raw: bytes, settings: Any) -> None:
     entry = {"version": VERSION, "path": os.path.abspath(config_path), "sha256": _digest(raw), "settings": settings}
     try:
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        replace_file(target, json.dumps(entry, sort_keys=True).encode("utf-8"))
+        replace_file(target, json.dumps(entry).encode("utf-8"))  # key order kept, as parsed
     except (OSError, ValueError):
         pass
 

@@ -87,7 +87,17 @@ def test_kept_settings_give_the_same_config(tmp_path, cache):
     kept = json.loads(entry.read_text())
     assert kept["path"] == str(path) and kept["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert "s3cr3t" not in entry.read_text()  # the settings as parsed, never the file's text
-    assert load_file(str(path), cache=True) == fresh  # from the cache
+    cached = load_file(str(path), cache=True)  # from the cache
+    assert cached == fresh and list(cached.rule_options) == list(fresh.rule_options)
+
+
+def test_kept_settings_keep_their_order(tmp_path, cache):
+    path = tmp_path / ".hardenlint.yaml"
+    path.write_text("per-file-ignores:\n  'z/**': [HL301]\n  'a/**': [HL202]\nignore: [HL3, HL2]\n")
+    fresh = load_file(str(path), cache=True)
+    cached = load_file(str(path), cache=True)
+    assert list(cached.per_file_ignores) == list(fresh.per_file_ignores) == ["z/**", "a/**"]
+    assert cached.ignore == fresh.ignore
 
 
 def test_errors_are_the_same_and_nothing_unparsable_is_kept(tmp_path, cache):
