@@ -296,7 +296,7 @@ def credential_spans(text: str) -> List[Tuple[int, int]]:
                 spans.append(m.span(1))
                 end = m.end()
         at = text.find("://", at + 1)
-    if "authorization" in text.lower():
+    if "author" in text.lower():  # the pattern's (?i) also takes `İ` and `ı` for `i`: no `i` here
         spans.extend(m.span(1) for m in _AUTH_HEADER.finditer(text))
     return spans
 

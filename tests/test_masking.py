@@ -116,6 +116,7 @@ def test_credential_spans_equal_the_scheme_pattern(text):
     "x1+://u:pass@h http://a:bbbb@c://d:eeee@f",  # a scheme of digits alone is none; back to back
     "url: 9://u:pppp@h ftp://u:pppp@h\nAuthorization: Bearer abcdef123 AUTHORIZATION: token zzzzzz",
     "é://u:pppp@h aé://u:pppp@h -a.b://u:pppp@h",
+    "X-Authorİzation: Bearer abcdef123\nAUTHORıZATION: token zzzzzz",  # (?i) takes İ and ı for i
 ])
 def test_credential_spans_examples(text):
     assert credential_spans(text) == _oracle_spans(text) and credential_spans(text)
